@@ -1,0 +1,84 @@
+# School violence-exposure pipeline. `make` (or `make help`) lists the targets.
+#
+# Everything runs inside .venv, made from requirements.txt by `make setup`. The demo targets
+# (build, test, bench) use synthetic data and a demo pseudonymisation key in .secrets/; a real
+# extract goes through `make run` with the force's own key in the environment.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+SCALE ?= 1
+SEED ?= 42
+RAW_DIR ?= data/raw
+TRUTH_DIR ?= data/truth
+DB ?= data/school_exposure.duckdb
+DEMO_KEY := .secrets/demo_pseudonymisation.key
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SCHOOL_EXPOSURE_DB := $(DB)
+export SCHOOL_EXPOSURE_RAW_DIR := $(RAW_DIR)
+
+DBT := $(BIN)/dbt
+
+.PHONY: help setup data build run docs lint test bench clean distclean
+
+help: ## Show this help
+	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "Variables: SCALE=$(SCALE) SEED=$(SEED) RAW_DIR=$(RAW_DIR) DB=$(DB)"
+
+$(STAMP): requirements.txt
+	@test -n "$(PYTHON)" || { echo "error: python3.11 not found" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		echo "warning: $(PYTHON) is not Python 3.11, the version this project is tested on" >&2
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python scripts/spatial_extension.py install
+	@touch $@
+
+setup: $(STAMP) ## Create .venv, install pinned packages and the DuckDB spatial extension
+
+$(DEMO_KEY):
+	@$(BIN)/python scripts/pseudonymisation.py make-demo-key $@
+
+data: $(STAMP) ## Generate the synthetic demo extract (SCALE, SEED) into RAW_DIR
+	$(BIN)/python scripts/generate_synthetic_extract.py --scale $(SCALE) --seed $(SEED) \
+		--out $(RAW_DIR) --truth-out $(TRUTH_DIR)
+
+build: $(STAMP) $(DEMO_KEY) data ## Set up, generate the demo extract, dbt build from scratch, docs
+	rm -f $(DB) $(DB).wal
+	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(DBT) build --fail-fast
+	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(DBT) docs generate
+	@echo "Built $(DB). Docs: target/index.html (make docs serves them)."
+
+run: $(STAMP) ## dbt build on a real extract in RAW_DIR (needs the force's key in the environment)
+	$(DBT) build --fail-fast
+
+docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
+	$(DBT) docs generate
+	$(DBT) docs serve --port 8080
+
+lint: $(STAMP) ## Lint the SQL with sqlfluff
+	$(BIN)/sqlfluff lint models macros tests analyses
+
+test: $(STAMP) lint ## Set up, lint, then pytest (which also runs dbt build on small fixtures)
+	$(BIN)/python -m pytest tests/python
+
+bench: $(STAMP) $(DEMO_KEY) ## Time generation and dbt build, and peak memory, at scales 0.1 and 1
+	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) \
+		$(BIN)/python scripts/benchmark.py --scales 0.1 1
+
+clean: ## Remove generated data, the database, and dbt's target/ and logs/
+	rm -rf data target logs .pytest_cache
+
+distclean: clean ## Also remove .venv and the demo key
+	rm -rf $(VENV) .secrets

@@ -1,0 +1,1 @@
+{{ rejected_rows(ref('base_dfe__pupil_residence'), ['urn', 'lsoa_code']) }}

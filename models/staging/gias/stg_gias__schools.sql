@@ -1,0 +1,35 @@
+with
+
+checked as (
+    select * from {{ ref('base_gias__schools') }}
+),
+
+final as (
+    select
+        -- ids
+        urn,
+        la_code,
+
+        -- attributes
+        school_name,
+        establishment_type,
+        establishment_status,
+        establishment_status = 'Open' as is_open,
+        phase,
+        la_name,
+        low_age,
+        high_age,
+        is_age_range_from_phase,
+
+        -- measures
+        pupils_on_roll,
+
+        -- geometry
+        easting,
+        northing,
+        st_point(easting, northing) as geom
+    from checked
+    where reject_reason is null
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ rejected_rows(ref('base_mhclg__deprivation'), ['lsoa_code']) }}

@@ -1,0 +1,53 @@
+-- One row per feature of lsoa_boundaries.*, transformed to EPSG:27700 and checked.
+-- The file may be GeoJSON, GeoPackage or GeoParquet, so it is found by name, not read through
+-- the source (which names the GeoJSON): depends_on: {{ source('ons', 'lsoa_boundaries') }}
+{%- set path = required_raw_file('lsoa_boundaries.*') %}
+{%- set geom_column = match_raw_column(
+    raw_file_columns(path), ['geom', 'geometry', 'wkb_geometry', 'shape']) %}
+{%- if execute and geom_column is none %}
+    {{ exceptions.raise_compiler_error(path ~ ': no geometry column found.') }}
+{%- endif %}
+
+with
+
+raw_boundaries as (
+    select
+        row_number() over () as source_row_number,
+        {{ raw_select_list('lsoa_boundaries', path, {
+        'lsoa_code': {
+            'required': true, 'names': ['LSOA21CD', 'LSOA11CD', 'lsoa_code']},
+        'lsoa_name': {'names': ['LSOA21NM', 'LSOA11NM', 'lsoa_name']},
+        }) }},
+        cast("{{ geom_column }}" as geometry) as raw_geom
+    from {{ raw_reader(path) }}
+),
+
+transformed as (
+    select
+        source_row_number,
+        upper(lsoa_code) as lsoa_code,
+        lsoa_name,
+        {{ detect_crs('raw_geom') }} as source_crs,
+        raw_geom
+    from raw_boundaries
+),
+
+checked as (
+    select
+        source_row_number,
+        lsoa_code,
+        lsoa_name,
+        source_crs,
+        -- Generalised boundaries occasionally self-touch; repair rather than lose an area.
+        st_makevalid({{ to_bng('raw_geom', 'source_crs') }}) as geom,
+        {{ first_reject_reason([
+            ('missing_lsoa_code', 'lsoa_code is null'),
+            ('duplicate_lsoa_code', is_repeat_of_earlier_row(['lsoa_code'])),
+            ('missing_geometry', 'raw_geom is null or st_isempty(raw_geom)'),
+            ('unsupported_geometry_type',
+                "st_geometrytype(raw_geom) not in ('POLYGON', 'MULTIPOLYGON')"),
+        ]) }} as reject_reason
+    from transformed
+)
+
+select * from checked

@@ -1,0 +1,131 @@
+-- One row per row of offences.csv: typed, located in an LSOA, and checked. reject_reason is
+-- null for a row that stg_police__offences takes, else why stg_police__offences_rejects has it.
+
+with
+
+raw_offences as (
+    {{ raw_rows('offences.csv', source('police', 'offences'), {
+        'crime_ref': {'required': true},
+        'ho_offence_code': {'required': true},
+        'offence_title': {},
+        'committed_from': {'required': true},
+        'committed_to': {},
+        'recorded_at': {'required': true},
+        'easting': {},
+        'northing': {},
+        'location_type': {},
+        'knife_flag': {},
+        'proactive_flag': {},
+        'status': {},
+    }) }}
+),
+
+offence_classes as (
+    select * from {{ ref('offence_classes') }}
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+typed as (
+    select
+        -- ids
+        source_row_number,
+        crime_ref,
+        upper(ho_offence_code) as ho_offence_code,
+
+        -- attributes
+        offence_title,
+        lower(location_type) as location_type,
+        {{ parse_flag('knife_flag') }} as is_knife_crime,
+        {{ parse_flag('proactive_flag') }} as is_proactive,
+        coalesce(lower(status), 'confirmed') as status,
+
+        -- timestamps
+        {{ parse_timestamp('committed_from') }} as committed_from_at,
+        {{ parse_timestamp('committed_to') }} as committed_to_at,
+        {{ parse_timestamp('recorded_at') }} as recorded_at,
+
+        -- geometry (British National Grid metres, as the contract says)
+        {{ parse_number('easting') }} as easting,
+        {{ parse_number('northing') }} as northing,
+
+        -- the text, kept only to tell absent values from unreadable ones
+        knife_flag as knife_flag_text,
+        proactive_flag as proactive_flag_text,
+        committed_from as committed_from_text,
+        committed_to as committed_to_text,
+        recorded_at as recorded_at_text,
+        easting as easting_text,
+        northing as northing_text
+    from raw_offences
+),
+
+located as (
+    -- A point on a boundary shared by two LSOAs belongs to the one with the lower code.
+    select
+        typed.source_row_number,
+        min(lsoas.lsoa_code) as lsoa_code
+    from typed
+    inner join lsoas
+        on st_intersects(lsoas.geom, st_point(typed.easting, typed.northing))
+    where typed.easting is not null and typed.northing is not null
+    group by typed.source_row_number
+),
+
+joined as (
+    select
+        typed.*,
+        located.lsoa_code,
+        offence_classes.ho_offence_code is not null as is_known_offence_code
+    from typed
+    left join offence_classes
+        on typed.ho_offence_code = offence_classes.ho_offence_code
+    left join located
+        on typed.source_row_number = located.source_row_number
+),
+
+checked as (
+    select
+        *,
+        {{ first_reject_reason([
+            ('missing_crime_ref', 'crime_ref is null'),
+            ('duplicate_crime_ref', is_repeat_of_earlier_row(['crime_ref'])),
+            ('missing_timestamp', 'committed_from_text is null or recorded_at_text is null'),
+            ('unparseable_timestamp',
+                is_unreadable('committed_from_text', 'committed_from_at')
+                ~ ' or ' ~ is_unreadable('committed_to_text', 'committed_to_at')
+                ~ ' or ' ~ is_unreadable('recorded_at_text', 'recorded_at')),
+            ('inconsistent_timestamps', 'committed_to_at < committed_from_at'),
+            ('unknown_offence_code', 'not is_known_offence_code'),
+            ('unparseable_coordinates',
+                is_unreadable('easting_text', 'easting')
+                ~ ' or ' ~ is_unreadable('northing_text', 'northing')
+                ~ ' or ((easting is null) != (northing is null))'),
+            ('outside_study_area', 'easting is not null and lsoa_code is null'),
+            ('unknown_status', "status not in ('confirmed', 'cancelled')"),
+            ('unparseable_flag',
+                is_unreadable('knife_flag_text', 'is_knife_crime')
+                ~ ' or ' ~ is_unreadable('proactive_flag_text', 'is_proactive')),
+        ]) }} as reject_reason
+    from joined
+)
+
+select
+    source_row_number,
+    reject_reason,
+    crime_ref,
+    ho_offence_code,
+    offence_title,
+    location_type,
+    is_knife_crime,
+    is_proactive,
+    status,
+    committed_from_at,
+    committed_to_at,
+    recorded_at,
+    easting,
+    northing,
+    lsoa_code
+from checked

@@ -1,0 +1,36 @@
+with
+
+checked as (
+    select * from {{ ref('base_police__offences') }}
+),
+
+final as (
+    select
+        -- ids
+        crime_ref,
+        ho_offence_code,
+        lsoa_code,
+
+        -- attributes
+        offence_title,
+        location_type,
+        is_knife_crime,
+        is_proactive,
+        status = 'cancelled' as is_cancelled,
+
+        -- timestamps
+        committed_from_at,
+        committed_to_at,
+        recorded_at,
+
+        -- geometry
+        easting,
+        northing,
+        case
+            when easting is not null then st_point(easting, northing)
+        end as geom
+    from checked
+    where reject_reason is null
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ rejected_rows(ref('base_vru__vru_schools'), ['urn', 'programme']) }}
