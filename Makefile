@@ -19,6 +19,8 @@ RAW_DIR ?= data/raw
 TRUTH_DIR ?= data/truth
 DB ?= data/school_exposure.duckdb
 DEMO_KEY := .secrets/demo_pseudonymisation.key
+# The small world that lint (whose dbt templater compiles against real files) and pytest use.
+FIXTURES := data/fixtures
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -27,7 +29,7 @@ export SCHOOL_EXPOSURE_RAW_DIR := $(RAW_DIR)
 
 DBT := $(BIN)/dbt
 
-.PHONY: help setup data build run docs lint test bench clean distclean
+.PHONY: help setup data fixtures build run docs lint test bench clean distclean
 
 help: ## Show this help
 	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
@@ -67,10 +69,15 @@ docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
 	$(DBT) docs generate
 	$(DBT) docs serve --port 8080
 
-lint: $(STAMP) ## Lint the SQL with sqlfluff
-	$(BIN)/sqlfluff lint models macros tests analyses
+fixtures: $(STAMP) ## Generate the small fixture world (scale 0.02) that lint and pytest use
+	$(BIN)/python scripts/generate_synthetic_extract.py --scale 0.02 --seed 7 \
+		--out $(FIXTURES)/raw --truth-out $(FIXTURES)/truth --quiet
 
-test: $(STAMP) lint ## Set up, lint, then pytest (which also runs dbt build on small fixtures)
+lint: fixtures ## Lint the SQL with sqlfluff (dbt templater, compiled against the fixtures)
+	SCHOOL_EXPOSURE_RAW_DIR=$(FIXTURES)/raw SCHOOL_EXPOSURE_DB=$(FIXTURES)/lint.duckdb \
+		$(BIN)/sqlfluff lint models macros tests analyses
+
+test: lint ## Set up, lint, then pytest: generator, privacy, and dbt build on the fixtures
 	$(BIN)/python -m pytest tests/python
 
 bench: $(STAMP) $(DEMO_KEY) ## Time generation and dbt build, and peak memory, at scales 0.1 and 1

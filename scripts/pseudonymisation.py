@@ -60,10 +60,13 @@ def load_key(environ: dict[str, str] | None = None) -> bytes:
 def make_pseudonymiser(key: bytes):
     """A function from a person reference to its pseudonym (None stays None)."""
 
+    keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per reference: no re-keying
+
     def pseudonymise(reference: str | None) -> str | None:
         if reference is None:
             return None
-        digest = hmac.new(key, reference.strip().encode("utf-8"), hashlib.sha256)
+        digest = keyed.copy()
+        digest.update(reference.strip().encode("utf-8"))
         return digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
 
     return pseudonymise

@@ -4,7 +4,5 @@
 select st_geometrytype({{ column_name }}) as geometry_type
 from {{ model }}
 where {{ column_name }} is not null
-    and cast(st_geometrytype({{ column_name }}) as varchar) not in (
-        {%- for type in types %}'{{ type }}'{{ ", " if not loop.last }}{% endfor -%}
-    )
+    and cast(st_geometrytype({{ column_name }}) as varchar) not in {{ sql_list(types) }}
 {% endtest %}

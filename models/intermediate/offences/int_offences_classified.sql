@@ -24,18 +24,16 @@ final as (
 
         -- attributes
         offence_classes.category as offence_category,
-        offence_classes.category in (
-            {%- for category in var('violence_categories') %}
-            '{{ category }}'{{ "," if not loop.last }}
-            {%- endfor %}
-        ) as is_violent,
+        offence_classes.category in {{ sql_list(var('violence_categories')) }} as is_violent,
         offence_classes.is_serious_violence,
         offences.is_knife_crime,
         offences.is_proactive,
         offences.is_cancelled,
-        cast(offences.committed_from_at as date)
-            between analysis_window.window_start_date
-            and analysis_window.window_end_date as is_in_window,
+        coalesce(
+            cast(offences.committed_from_at as date)
+            between analysis_window.window_start_date and analysis_window.window_end_date,
+            false
+        ) as is_in_window,
 
         -- timestamps
         offences.committed_from_at,
