@@ -13,14 +13,24 @@
     'stg_vru__school_holidays_rejects',
 ] %}
 
-{% for model in rejects_models %}
+with
+
+rejects as (
+    {%- for model in rejects_models %}
+        select
+            '{{ model }}' as rejects_model,
+            reject_reason,
+            source_row_number
+        from {{ ref(model) }}
+        {{ "union all" if not loop.last }}
+    {%- endfor %}
+)
+
 select
-    '{{ model }}' as rejects_model,
+    rejects_model,
     reject_reason,
     count(*) as rows_rejected,
     min(source_row_number) as first_row_number
-from {{ ref(model) }}
-group by reject_reason
-{{ "union all" if not loop.last }}
-{% endfor %}
-order by rejects_model, rows_rejected desc
+from rejects
+group by rejects_model, reject_reason
+order by rejects_model asc, rows_rejected desc

@@ -11,9 +11,9 @@ from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
 def varchar_columns(con):
     return con.execute(
         """
-        select table_schema, table_name, column_name
-        from information_schema.columns
-        where data_type = 'VARCHAR' and table_schema not in ('information_schema', 'pg_catalog')
+        select schema_name, table_name, column_name
+        from duckdb_columns()
+        where data_type = 'VARCHAR' and not internal and database_name != 'temp'
         """
     ).fetchall()
 

@@ -1,0 +1,262 @@
+"""Which school each resident child attends: the catchment ground truth.
+
+Deliberately not the pipeline's gravity model, so the pipeline is tested against a different
+process. Children choose mainstream state schools by a multinomial logit: utility =
+attractiveness - beta * distance + an area-school affinity (faith, siblings, transport links)
++ a same-LA bonus, with a minority of "choosy" families who travel much further. Popular
+schools fill up: shadow prices rise until demand fits capacity. beta is calibrated per stage to
+the target mean straight-line distance. Special schools and pupil referral units draw from their
+whole local authority, independent schools from a wide radius. Everything works on counts per
+area x age x school (multinomial draws), never on individual children.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geography import Geography
+from .population import Population
+from .schools import Schools
+
+AGES = range(2, 18)  # 2-3 for nursery schools, 4-17 school age
+TARGET_MEAN_KM = {"primary": 2.0, "secondary": 4.0}
+INITIAL_BETA = {"primary": 1.5, "secondary": 0.6}  # per km
+# (share of families, multiplier of beta): most choose locally, a minority travel far.
+# The far-travelling minority gives the long tail (mean well above median) and keeps about half
+# of primary and a quarter of secondary pupils at their nearest school.
+CHOICE_MIX = {"primary": ((0.65, 1.0), (0.35, 0.025)), "secondary": ((0.42, 1.0), (0.58, 0.07))}
+AFFINITY_SD = 0.3
+SAME_LA_BONUS = 0.7
+CAPACITY_SLACK = 1.06  # surplus places overall
+FIT_ITERATIONS = 30
+MIN_DISTANCE_KM = 0.2  # a child's home is not at the area's centre
+
+NURSERY_SHARE = 0.05  # of 2-3 year olds, at a maintained nursery school
+NURSERY_RANGE_KM = 1.2
+SPECIAL_SHARE = {"primary": 0.010, "secondary": 0.018}
+SPECIAL_RANGE_KM = 10.0
+PRU_SHARE = 0.004  # of 11-15 year olds, more in deprived areas
+INDEPENDENT_SHARE = 0.035  # more in affluent areas
+INDEPENDENT_RANGE_KM = 6.0
+# Provision chosen by size and distance decay only: kind -> (decay km, only in the child's LA).
+LOCAL_PROVISION = {
+    "nursery": (NURSERY_RANGE_KM, False),
+    "special": (SPECIAL_RANGE_KM, True),
+    "pru": (SPECIAL_RANGE_KM, True),
+    "independent": (INDEPENDENT_RANGE_KM, False),
+}
+NOT_IN_SCHOOL = {16: 0.38, 17: 0.48}  # colleges, apprenticeships, NEET
+HOME_EDUCATED = 0.004
+
+
+@dataclass
+class Catchment:
+    """True pupils by age: triplets (area, school, count); school -1 means not at a school."""
+
+    flows: dict  # age -> (area, school, count) arrays
+    pupils: np.ndarray  # per school
+    mean_km: dict  # stage -> mean straight-line distance of mainstream pupils
+    nearest_share: dict  # stage -> share of mainstream pupils at their nearest school
+
+    def school_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All ages summed: (area, school, pupils), schools only."""
+        area = np.concatenate([f[0] for f in self.flows.values()])
+        school = np.concatenate([f[1] for f in self.flows.values()])
+        count = np.concatenate([f[2] for f in self.flows.values()])
+        keep = school >= 0
+        n_areas = area.max() + 1
+        key = school[keep] * n_areas + area[keep]
+        unique, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, count[keep])
+        return unique % n_areas, unique // n_areas, total.astype(np.int64)
+
+
+def _stage(age: int) -> str:
+    return "primary" if age <= 10 else "secondary"
+
+
+def _row_normalise(weights: np.ndarray) -> np.ndarray:
+    total = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+
+
+def _softmax_mix(base: np.ndarray, dist: np.ndarray, beta: float, mix) -> np.ndarray:
+    probs = np.zeros_like(base)
+    for share, factor in mix:
+        utility = base - beta * factor * dist
+        utility -= utility.max(axis=1, keepdims=True)
+        np.exp(utility, out=utility)
+        probs += share * _row_normalise(utility)
+    return probs
+
+
+class _MainstreamModel:
+    """Mainstream state-school choice, fitted once, then queried per age."""
+
+    def __init__(self, rng, geo, schools, dist, demand_by_age):
+        self.dist = dist
+        self.schools = schools
+        mainstream = schools.kind == "mainstream"
+        self.base = (
+            schools.attractiveness[None, :]
+            + rng.normal(0.0, AFFINITY_SD, dist.shape)
+            + SAME_LA_BONUS * (geo.la[:, None] == schools.la[None, :])
+        ).astype(np.float32)
+        # Ages with the same eligible schools and stage share one choice model ("group").
+        self.stage, self.cols, self.demand, self.group_of_age = [], [], [], {}
+        index = {}
+        for age, demand in demand_by_age.items():
+            mask = schools.covers(age) & mainstream
+            key = (_stage(age), mask.tobytes())
+            if key not in index:
+                index[key] = len(self.cols)
+                self.stage.append(_stage(age))
+                self.cols.append(np.flatnonzero(mask))
+                self.demand.append(np.zeros(len(demand)))
+            self.demand[index[key]] += demand
+            self.group_of_age[age] = index[key]
+        self.capacity = self._capacity(demand_by_age, mainstream)
+        self.shadow = np.zeros(schools.n, dtype=np.float32)
+        self.beta = dict(INITIAL_BETA)
+        self.probs = []
+
+    def _capacity(self, demand_by_age, mainstream) -> np.ndarray:
+        """Each age's pupils shared among eligible schools by size, plus some slack."""
+        fair = np.zeros(self.schools.n)
+        for age, demand in demand_by_age.items():
+            eligible = self.schools.covers(age) & mainstream
+            weights = np.where(eligible, self.schools.size, 0.0)
+            fair += demand.sum() * weights / weights.sum()
+        return CAPACITY_SLACK * fair
+
+    def fit(self) -> None:
+        for _ in range(FIT_ITERATIONS):
+            self._solve()
+            load = np.zeros(self.schools.n)
+            km = {stage: [0.0, 0.0] for stage in TARGET_MEAN_KM}
+            for stage, cols, demand, probs in zip(self.stage, self.cols, self.demand, self.probs):
+                flow = demand[:, None] * probs
+                load[cols] += flow.sum(axis=0)
+                km[stage][0] += (flow * self.dist[:, cols]).sum()
+                km[stage][1] += flow.sum()
+            # Over-subscribed schools get dearer (never cheaper than free) until they fit...
+            with np.errstate(divide="ignore"):
+                excess = np.log(np.where(load > 0, load / np.maximum(self.capacity, 1e-9), 1.0))
+            self.shadow = np.maximum(0.0, self.shadow + 0.5 * excess).astype(np.float32)
+            # ...and distance matters more (or less) until the mean distance hits the target.
+            for stage, (total_km, pupils) in km.items():
+                self.beta[stage] *= (total_km / pupils / TARGET_MEAN_KM[stage]) ** 1.2
+        self._solve()
+
+    def _solve(self) -> None:
+        self.probs = [
+            _softmax_mix(
+                self.base[:, cols] - self.shadow[cols],
+                self.dist[:, cols],
+                self.beta[stage],
+                CHOICE_MIX[stage],
+            )
+            for stage, cols in zip(self.stage, self.cols)
+        ]
+
+    def probabilities(self, age: int) -> tuple[np.ndarray, np.ndarray]:
+        group = self.group_of_age[age]
+        return self.cols[group], self.probs[group]
+
+
+def _local_choice(dist, eligible, size, range_km, same_la=None) -> np.ndarray:
+    """Probabilities over eligible schools by size and distance decay (optionally own LA)."""
+    weights = np.where(eligible[None, :], size[None, :] * np.exp(-dist / range_km), 0.0)
+    if same_la is None:
+        return _row_normalise(weights)
+    restricted = _row_normalise(weights * same_la)
+    fallback = restricted.sum(axis=1) == 0  # no such school in the LA: look further
+    restricted[fallback] = _row_normalise(weights[fallback])
+    return restricted
+
+
+def _shares(pop: Population, age: int) -> dict:
+    """Probability that a child of this age in each area is in each kind of provision."""
+    n = len(pop.deprivation_z)
+    z = pop.deprivation_z
+    if age < 4:
+        return {"nursery": np.full(n, NURSERY_SHARE), "none": np.full(n, 1 - NURSERY_SHARE)}
+    shares = {
+        "special": np.full(n, SPECIAL_SHARE[_stage(age)]),
+        "pru": PRU_SHARE * np.exp(0.5 * z) if 11 <= age <= 15 else np.zeros(n),
+        "independent": np.minimum(INDEPENDENT_SHARE * np.exp(-0.8 * z), 0.15),
+        "none": np.full(n, NOT_IN_SCHOOL.get(age, HOME_EDUCATED)),
+    }
+    shares["mainstream"] = 1.0 - sum(shares.values())
+    return shares
+
+
+class _ProvisionModel:
+    """Full choice probabilities (every school plus 'not at a school') for one age."""
+
+    def __init__(self, geo, pop, schools, dist, mainstream: _MainstreamModel):
+        self.geo, self.pop, self.schools, self.dist = geo, pop, schools, dist
+        self.mainstream = mainstream
+        self.same_la = geo.la[:, None] == schools.la[None, :]
+
+    def probabilities(self, age: int) -> np.ndarray:
+        s = self.schools
+        probs = np.zeros((self.geo.n, s.n + 1))
+        shares = _shares(self.pop, age)
+        covers = s.covers(age)
+        for kind, share in shares.items():
+            if kind == "none":
+                probs[:, -1] += share
+            elif kind == "mainstream":
+                cols, choice = self.mainstream.probabilities(age)
+                probs[:, cols] += share[:, None] * choice
+            else:
+                range_km, own_la = LOCAL_PROVISION[kind]
+                eligible = covers & (s.kind == kind)
+                choice = _local_choice(
+                    self.dist, eligible, s.size, range_km, self.same_la if own_la else None
+                )
+                probs[:, :-1] += share[:, None] * choice
+        return _row_normalise(probs)
+
+
+def _distance_km(geo: Geography, schools: Schools) -> np.ndarray:
+    delta = geo.seeds[:, None, :] - schools.xy[None, :, :]
+    return np.maximum(np.hypot(delta[..., 0], delta[..., 1]) / 1000.0, MIN_DISTANCE_KM)
+
+
+def _stage_statistics(flows, schools, dist) -> tuple[dict, dict]:
+    """Mean distance and nearest-school share of mainstream pupils, by stage."""
+    sums = {stage: np.zeros(3) for stage in TARGET_MEAN_KM}
+    mainstream = schools.kind == "mainstream"
+    for age, (area, school, count) in flows.items():
+        if age < 4:
+            continue
+        eligible = np.flatnonzero(schools.covers(age) & mainstream)
+        nearest = eligible[np.argmin(dist[:, eligible], axis=1)]
+        keep = school >= 0
+        keep[keep] = mainstream[school[keep]]
+        a, sc, c = area[keep], school[keep], count[keep]
+        sums[_stage(age)] += [c.sum(), (c * dist[a, sc]).sum(), c[nearest[a] == sc].sum()]
+    mean_km = {k: round(v[1] / v[0], 3) for k, v in sums.items()}
+    nearest_share = {k: round(v[2] / v[0], 3) for k, v in sums.items()}
+    return mean_km, nearest_share
+
+
+def simulate_catchment(rng, geo: Geography, pop: Population, schools: Schools) -> Catchment:
+    dist = _distance_km(geo, schools)
+    demand = {a: pop.by_age[:, a] * _shares(pop, a)["mainstream"] for a in AGES if a >= 4}
+    mainstream = _MainstreamModel(rng, geo, schools, dist.astype(np.float32), demand)
+    mainstream.fit()
+    provision = _ProvisionModel(geo, pop, schools, dist, mainstream)
+    flows = {}
+    for age in AGES:
+        counts = rng.multinomial(pop.by_age[:, age], provision.probabilities(age))
+        area, col = np.nonzero(counts)
+        school = np.where(col == schools.n, -1, col)
+        flows[age] = (area, school, counts[area, col])
+    pupils = np.zeros(schools.n, dtype=np.int64)
+    for _, school, count in flows.values():
+        np.add.at(pupils, school[school >= 0], count[school >= 0])
+    mean_km, nearest_share = _stage_statistics(flows, schools, dist)
+    return Catchment(flows=flows, pupils=pupils, mean_km=mean_km, nearest_share=nearest_share)

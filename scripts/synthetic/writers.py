@@ -1,0 +1,42 @@
+"""Deterministic file writers: same inputs, same bytes."""
+
+import csv
+import json
+from pathlib import Path
+
+from .geography import Geography
+
+CRS_27700 = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
+
+
+def write_csv(path: Path, header, rows) -> int:
+    """UTF-8 CSV with '\\n' line ends; returns the number of data rows."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return len(rows)
+
+
+def write_geojson(path: Path, geo: Geography) -> int:
+    """One Polygon feature per area, coordinates at 0.1 m, rings closed, one feature a line."""
+    lines = [
+        '{"type": "FeatureCollection", "name": "lsoa_boundaries", '
+        f'"crs": {json.dumps(CRS_27700)}, "features": ['
+    ]
+    for i, ring in enumerate(geo.polygons):
+        closed = list(ring) + [ring[0]]
+        coords = ", ".join(f"[{x:.1f}, {y:.1f}]" for x, y in closed)
+        properties = json.dumps({"LSOA21CD": geo.lsoa_code[i], "LSOA21NM": geo.lsoa_name[i]})
+        comma = "," if i < geo.n - 1 else ""
+        lines.append(
+            f'{{"type": "Feature", "properties": {properties}, '
+            f'"geometry": {{"type": "Polygon", "coordinates": [[{coords}]]}}}}{comma}'
+        )
+    lines.append("]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return geo.n
+
+
+def write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
