@@ -4,7 +4,10 @@
 - registers `pseudonymise(text) -> text`, the keyed hash of person references, as a vectorised
   (Arrow) function: a row-at-a-time Python function takes about 45 s for 600,000 rows, this one
   under 2 s. The key is read lazily, on the first call, so dbt commands that never touch person
-  data (docs, parse, seeds) work without one, and a build that does stops with a clear message.
+  data (docs, parse, seeds) work without one;
+- registers `pseudonymisation_key_problem() -> text`: null when a usable key is set, else what
+  is wrong, which the staging model turns into a plain SQL error (a Python exception inside a
+  function would come with a stack trace).
 
 Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this folder on the path.
 """
@@ -16,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from pseudonymisation import load_key, make_pseudonymiser
+from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
 from spatial_extension import load_spatial
 
 
@@ -32,6 +35,14 @@ def _lazy_pseudonymiser():
     return pseudonymise
 
 
+def pseudonymisation_key_problem() -> str | None:
+    try:
+        load_key()
+    except MissingKeyError as exc:
+        return str(exc)
+    return None
+
+
 class Plugin(BasePlugin):
     def update_connection_config(self, creds, config):
         # DuckDB creates the database file but not its folder (data/ on a fresh clone).
@@ -42,10 +53,19 @@ class Plugin(BasePlugin):
         load_spatial(conn)
         # dbt-duckdb may configure the same database more than once; functions are
         # database-wide, so replace rather than fail on "already exists".
-        try:
-            conn.remove_function("pseudonymise")
-        except Exception:  # not registered yet
-            pass
+        for name in ("pseudonymise", "pseudonymisation_key_problem"):
+            try:
+                conn.remove_function(name)
+            except Exception:  # not registered yet
+                pass
+        conn.create_function(
+            "pseudonymisation_key_problem",
+            pseudonymisation_key_problem,
+            [],
+            "VARCHAR",
+            null_handling="special",
+            side_effects=False,
+        )
         conn.create_function(
             "pseudonymise",
             _lazy_pseudonymiser(),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import shutil
 
+import duckdb
 import pytest
 
-from conftest import Build
+from conftest import Build, dbt_env, run_dbt
 
 # Raw file -> (rejects table, key column in the truth)
 REJECTS = {
@@ -140,3 +142,52 @@ def test_lsoa_violence_counts_match_an_independent_count_from_the_raw_files(buil
         else:
             assert not suppressed
             assert shown == 5 * round(true_count / 5), (area_code, true_count, shown)
+
+
+def copy_raw_with_offences(world_raw, tmp_path, rewrite):
+    """A copy of the fixture raw directory whose offences.csv header/rows pass through
+    `rewrite(header, rows) -> (header, rows)`."""
+    raw = tmp_path / "raw"
+    shutil.copytree(world_raw, raw)
+    with open(raw / "offences.csv", newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    header, rows = rewrite(header, rows)
+    with open(raw / "offences.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return raw
+
+
+def build_offences(raw, tmp_path, key):
+    return run_dbt(
+        ["build", "--select", "+stg_police__offences", "--exclude-resource-type", "test",
+         "unit_test"],
+        dbt_env(raw, tmp_path / "db.duckdb", key), tmp_path / "target", tmp_path / "logs",
+    )
+
+
+def test_column_order_case_and_extra_columns_do_not_matter(built: Build, tmp_path):
+    def shuffle(header, rows):
+        order = list(reversed(range(len(header))))
+        return (
+            [header[i].upper() for i in order] + ["Force_Internal_Note"],
+            [[row[i] for i in order] + ["ignored"] for row in rows],
+        )
+
+    raw = copy_raw_with_offences(built.world.raw_dir, tmp_path, shuffle)
+    result = build_offences(raw, tmp_path, built.key)
+    assert result.returncode == 0, result.stdout[-3000:]
+    query = "select count(*), count(distinct crime_ref) from staging.stg_police__offences"
+    with duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True) as con:
+        shuffled = con.execute(query).fetchone()
+    assert shuffled == built.connect().execute(query).fetchone()
+
+
+def test_a_missing_required_column_fails_naming_the_file_and_column(built: Build, tmp_path):
+    def drop_recorded_at(header, rows):
+        i = header.index("recorded_at")
+        return header[:i] + header[i + 1:], [row[:i] + row[i + 1:] for row in rows]
+
+    raw = copy_raw_with_offences(built.world.raw_dir, tmp_path, drop_recorded_at)
+    result = build_offences(raw, tmp_path, built.key)
+    assert result.returncode != 0
+    assert "offences.csv: required column 'recorded_at' is missing" in result.stdout

@@ -19,24 +19,33 @@ raw_persons as (
     }) }}
 ),
 
+pseudonymisation_key as (
+    -- Checked once: without a usable key the build stops here with a plain message.
+    select pseudonymisation_key_problem() as problem
+),
+
 pseudonymised as (
     select
-        source_row_number,
-        crime_ref,
-        pseudonymise(person_ref) as person_id,
-        upper(role) as role,
-        {{ parse_date('date_of_birth') }} as born_on,
-        date_of_birth is not null as has_date_of_birth_text,
-        upper(sex) as sex,
-        ethnicity,
-        {{ parse_number('home_easting') }} as home_easting,
-        {{ parse_number('home_northing') }} as home_northing,
-        home_easting as home_easting_text,
-        home_northing as home_northing_text,
-        upper(home_lsoa_code) as home_lsoa_code,
-        {{ parse_integer('school_urn') }} as school_urn,
-        school_urn as school_urn_text
+        raw_persons.source_row_number,
+        raw_persons.crime_ref,
+        case
+            when pseudonymisation_key.problem is null then pseudonymise(raw_persons.person_ref)
+            else error(pseudonymisation_key.problem)
+        end as person_id,
+        upper(raw_persons.role) as role,
+        {{ parse_date('raw_persons.date_of_birth') }} as born_on,
+        raw_persons.date_of_birth is not null as has_date_of_birth_text,
+        upper(raw_persons.sex) as sex,
+        raw_persons.ethnicity,
+        {{ parse_number('raw_persons.home_easting') }} as home_easting,
+        {{ parse_number('raw_persons.home_northing') }} as home_northing,
+        raw_persons.home_easting as home_easting_text,
+        raw_persons.home_northing as home_northing_text,
+        upper(raw_persons.home_lsoa_code) as home_lsoa_code,
+        {{ parse_integer('raw_persons.school_urn') }} as school_urn,
+        raw_persons.school_urn as school_urn_text
     from raw_persons
+    cross join pseudonymisation_key
 ),
 
 offences as (
