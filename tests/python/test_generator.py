@@ -12,7 +12,9 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
+from spatial_extension import load_spatial
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "scripts" / "generate_synthetic_extract.py"
@@ -434,11 +436,8 @@ def test_geography_files_agree(extract):
 
 
 def test_boundaries_tile_and_hold_the_offence_points(extract):
-    duckdb = pytest.importorskip("duckdb")
-    duckdb_extensions = pytest.importorskip("duckdb_extensions")
     con = duckdb.connect()
-    duckdb_extensions.import_extension("spatial", con=con)
-    con.execute("LOAD spatial")
+    load_spatial(con)
     raw, truth = extract["raw"].as_posix(), extract["truth"].as_posix()
     con.execute(f"CREATE TABLE area AS SELECT * FROM ST_Read('{raw}/lsoa_boundaries.geojson')")
     valid, total, union = con.execute(

@@ -36,7 +36,9 @@ pseudonymised as (
         {{ parse_date('raw_persons.date_of_birth') }} as born_on,
         raw_persons.date_of_birth is not null as has_date_of_birth_text,
         upper(raw_persons.sex) as sex,
-        raw_persons.ethnicity,
+        -- The contract's five groups in its own capitalisation, whatever case the force uses.
+        upper(left(raw_persons.ethnicity, 1)) || lower(substr(raw_persons.ethnicity, 2))
+            as ethnicity,
         {{ parse_number('raw_persons.home_easting') }} as home_easting,
         {{ parse_number('raw_persons.home_northing') }} as home_northing,
         raw_persons.home_easting as home_easting_text,
