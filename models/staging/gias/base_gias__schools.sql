@@ -1,5 +1,7 @@
--- One row per row of schools.csv, typed and checked. GIAS's own column names and the
--- snake_case ones are both read; age ranges missing from GIAS come from the phase.
+-- One row per row of schools.csv, typed, located in an LSOA and checked. GIAS's own column
+-- names and the snake_case ones are both read; age ranges missing from GIAS come from the
+-- phase. A national GIAS file is accepted as it is: its schools outside the study area are
+-- rejected as outside_study_area.
 
 with
 
@@ -27,6 +29,10 @@ raw_schools as (
 
 phase_age_ranges as (
     select * from {{ ref('phase_age_ranges') }}
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 typed as (
@@ -58,6 +64,20 @@ typed as (
         on lower(raw_schools.phase) = lower(phase_age_ranges.phase)
 ),
 
+located as (
+    -- In one LSOA; a point on a shared boundary goes to the lowest code (the macro's rule).
+    {{ locate_in_lsoas('typed', 'source_row_number', 'easting', 'northing') | indent(4) }}
+),
+
+joined as (
+    select
+        typed.*,
+        located.lsoa_code
+    from typed
+    left join located
+        on typed.source_row_number = located.source_row_number
+),
+
 checked as (
     select
         *,
@@ -70,6 +90,7 @@ checked as (
             ('missing_school_name', 'school_name is null'),
             ('missing_coordinates', 'easting_text is null or northing_text is null'),
             ('unparseable_coordinates', 'easting is null or northing is null'),
+            ('outside_study_area', 'lsoa_code is null'),
             ('unparseable_number_of_pupils',
                 is_unreadable('pupils_on_roll_text', 'pupils_on_roll')
                 ~ ' or pupils_on_roll < 0'),
@@ -80,7 +101,7 @@ checked as (
                 ~ ' > coalesce(statutory_high_age, default_high_age)'),
             ('unknown_phase', 'default_low_age is null and statutory_low_age is null'),
         ]) }} as reject_reason
-    from typed
+    from joined
 )
 
 select
@@ -98,5 +119,6 @@ select
     high_age,
     statutory_low_age is null or statutory_high_age is null as is_age_range_from_phase,
     easting,
-    northing
+    northing,
+    lsoa_code
 from checked

@@ -9,6 +9,7 @@ final as (
         -- ids
         urn,
         la_code,
+        lsoa_code,
 
         -- attributes
         school_name,

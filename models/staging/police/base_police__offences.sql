@@ -63,15 +63,8 @@ typed as (
 ),
 
 located as (
-    -- A point on a boundary shared by two LSOAs belongs to the one with the lower code.
-    select
-        typed.source_row_number,
-        min(lsoas.lsoa_code) as lsoa_code
-    from typed
-    inner join lsoas
-        on st_intersects(lsoas.geom, st_point(typed.easting, typed.northing))
-    where typed.easting is not null and typed.northing is not null
-    group by typed.source_row_number
+    -- In one LSOA; a point on a shared boundary goes to the lowest code (the macro's rule).
+    {{ locate_in_lsoas('typed', 'source_row_number', 'easting', 'northing') | indent(4) }}
 ),
 
 joined as (
