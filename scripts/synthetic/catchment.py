@@ -21,10 +21,14 @@ from .schools import Schools
 AGES = range(2, 18)  # 2-3 for nursery schools, 4-17 school age
 TARGET_MEAN_KM = {"primary": 2.0, "secondary": 4.0}
 INITIAL_BETA = {"primary": 1.5, "secondary": 0.6}  # per km
-# (share of families, multiplier of beta): most choose locally, a minority travel far.
-# The far-travelling minority gives the long tail (mean well above median) and keeps about half
-# of primary and a quarter of secondary pupils at their nearest school.
-CHOICE_MIX = {"primary": ((0.65, 1.0), (0.35, 0.025)), "secondary": ((0.42, 1.0), (0.58, 0.07))}
+# (share of families, multiplier of beta): most choose locally, a minority travel further.
+# Set so that the straight-line distances fall in the National Travel Survey's bands for trips
+# to school (road miles / 1.3): roughly, aged 5-10, half under 1 mile, a quarter 1-2 miles, a
+# fifth 2-5 and a twentieth further; aged 11-16, a sixth under 1 mile, a quarter 1-2, two
+# fifths 2-5 and a sixth 5-10 miles. (An earlier mix, most families very local plus a third
+# to a half choosing almost anywhere in the region, gave a two-humped distribution that no
+# survey shows.) `python scripts/generate_synthetic_extract.py` prints the result.
+CHOICE_MIX = {"primary": ((0.7, 1.0), (0.3, 0.2)), "secondary": ((0.55, 1.0), (0.45, 0.25))}
 AFFINITY_SD = 0.3
 SAME_LA_BONUS = 0.7
 CAPACITY_SLACK = 1.06  # surplus places overall
