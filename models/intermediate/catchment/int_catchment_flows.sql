@@ -1,0 +1,84 @@
+-- One row per LSOA, open school and catchment method: the school's expected pupils living in
+-- the LSOA (F) and their share of the school's pupils (the weight w = F / sum over LSOAs of F).
+--   observed: from pupil_residence.csv, for the schools it covers;
+--   gravity:  doubly constrained gravity model (schools recruiting locally), or the whole
+--             local authority (special schools and alternative provision);
+--   nearest:  every LSOA to its nearest school, a baseline only.
+-- The segments of a school (nursery, primary, secondary, post-16) are added together here.
+with
+
+observed as (
+    select * from {{ ref('int_catchment_flows_observed') }}
+),
+
+gravity as (
+    select * from {{ ref('int_catchment_flows_gravity') }}
+),
+
+nearest as (
+    select * from {{ ref('int_catchment_flows_nearest') }}
+),
+
+local_authority as (
+    select * from {{ ref('int_catchment_flows_local_authority') }}
+),
+
+all_flows as (
+    select
+        lsoa_code,
+        urn,
+        'observed' as method,
+        expected_pupils,
+        false as is_fallback
+    from observed
+    union all
+    select
+        lsoa_code,
+        urn,
+        'gravity' as method,
+        expected_pupils,
+        is_fallback
+    from gravity
+    union all
+    select
+        lsoa_code,
+        urn,
+        'nearest' as method,
+        expected_pupils,
+        is_fallback
+    from nearest
+    union all
+    select
+        local_authority.lsoa_code,
+        local_authority.urn,
+        modelled_methods.method,
+        local_authority.expected_pupils,
+        local_authority.is_fallback
+    from local_authority
+    cross join (values ('gravity'), ('nearest')) as modelled_methods (method)
+),
+
+summed as (
+    select
+        lsoa_code,
+        urn,
+        method,
+        sum(expected_pupils) as expected_pupils,
+        bool_or(is_fallback) as is_fallback
+    from all_flows
+    group by lsoa_code, urn, method
+),
+
+final as (
+    select
+        lsoa_code,
+        urn,
+        method,
+        expected_pupils,
+        expected_pupils / sum(expected_pupils) over (partition by urn, method) as weight,
+        is_fallback
+    from summed
+    where expected_pupils > 0
+)
+
+select * from final

@@ -1,0 +1,80 @@
+-- One row per special school or alternative provision (catchment_kind 'local_authority'),
+-- segment and LSOA: such schools take pupils from their whole local authority, so their
+-- pupils of each segment are shared among the LSOAs of the school's local authority district
+-- in proportion to the children of the segment's ages. Both modelled methods (gravity and
+-- nearest) use these flows. A school whose district has no such children keeps its pupils in
+-- its own LSOA, flagged.
+with
+
+rolls as (
+    select * from {{ ref('int_school_rolls_by_segment') }}
+    where catchment_kind = 'local_authority'
+),
+
+schools as (
+    select * from {{ ref('int_school_rolls') }}
+),
+
+lsoas as (
+    select * from {{ ref('int_lsoa_centroids') }}
+),
+
+children as (
+    select * from {{ ref('int_lsoa_children_by_segment') }}
+),
+
+district_children as (
+    select
+        rolls.segment,
+        rolls.urn,
+        children.lsoa_code,
+        children.children
+    from rolls
+    inner join schools
+        on rolls.urn = schools.urn
+    inner join lsoas
+        on schools.lad_code = lsoas.lad_code
+    inner join children
+        on lsoas.lsoa_code = children.lsoa_code and rolls.segment = children.segment
+    where children.children > 0
+),
+
+shared as (
+    select
+        district_children.segment,
+        district_children.urn,
+        district_children.lsoa_code,
+        rolls.pupils * district_children.children
+        / sum(district_children.children) over (
+            partition by district_children.segment, district_children.urn
+        ) as expected_pupils,
+        false as is_fallback
+    from district_children
+    inner join rolls
+        on district_children.urn = rolls.urn and district_children.segment = rolls.segment
+),
+
+fallback as (
+    select
+        rolls.segment,
+        rolls.urn,
+        schools.lsoa_code,
+        rolls.pupils as expected_pupils,
+        true as is_fallback
+    from rolls
+    inner join schools
+        on rolls.urn = schools.urn
+    where not exists (
+        select 1
+        from shared
+        where shared.urn = rolls.urn and shared.segment = rolls.segment
+    )
+),
+
+final as (
+    select * from shared
+    union all
+    select * from fallback
+)
+
+select * from final

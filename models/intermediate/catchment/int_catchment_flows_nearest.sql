@@ -1,0 +1,85 @@
+-- One row per school recruiting locally, segment and LSOA under the `nearest` baseline: every
+-- LSOA's children of the segment go to the candidate school nearest its centroid (the lowest
+-- URN on a tie), and each school's pupils are shared among the LSOAs it is nearest to in
+-- proportion to their children. A school nearest to no LSOA has all its pupils in its own.
+-- A baseline to show what the gravity model adds, not a method to publish.
+with
+
+pairs as (
+    select * from {{ ref('int_catchment_candidate_pairs') }}
+),
+
+children as (
+    select * from {{ ref('int_lsoa_children_by_segment') }}
+),
+
+rolls as (
+    select * from {{ ref('int_school_rolls_by_segment') }}
+    where catchment_kind = 'local'
+),
+
+schools as (
+    select * from {{ ref('int_school_rolls') }}
+),
+
+nearest_school as (
+    select
+        pairs.segment,
+        pairs.lsoa_code,
+        arg_min(pairs.urn, (pairs.centroid_distance_km, pairs.urn)) as urn
+    from pairs
+    group by pairs.segment, pairs.lsoa_code
+),
+
+allocated as (
+    select
+        nearest_school.segment,
+        nearest_school.urn,
+        nearest_school.lsoa_code,
+        children.children
+    from nearest_school
+    inner join children
+        on
+            nearest_school.lsoa_code = children.lsoa_code
+            and nearest_school.segment = children.segment
+    where children.children > 0
+),
+
+scaled as (
+    select
+        allocated.segment,
+        allocated.urn,
+        allocated.lsoa_code,
+        rolls.pupils * allocated.children
+        / sum(allocated.children) over (partition by allocated.segment, allocated.urn)
+            as expected_pupils,
+        false as is_fallback
+    from allocated
+    inner join rolls
+        on allocated.urn = rolls.urn and allocated.segment = rolls.segment
+),
+
+fallback as (
+    select
+        rolls.segment,
+        rolls.urn,
+        schools.lsoa_code,
+        rolls.pupils as expected_pupils,
+        true as is_fallback
+    from rolls
+    inner join schools
+        on rolls.urn = schools.urn
+    where not exists (
+        select 1
+        from scaled
+        where scaled.urn = rolls.urn and scaled.segment = rolls.segment
+    )
+),
+
+final as (
+    select * from scaled
+    union all
+    select * from fallback
+)
+
+select * from final

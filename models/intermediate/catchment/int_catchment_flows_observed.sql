@@ -1,0 +1,70 @@
+-- One row per open school with rows in pupil_residence.csv and LSOA: where the school census
+-- says its pupils live. A suppressed cell (c, x, <5, *) is a count from 1 to var
+-- suppressed_pupils_max: it is given the school's unaccounted pupils (roll minus published
+-- cells) shared equally among its suppressed cells, kept within that range; without a GIAS
+-- roll to compare with, the middle of the range. The census and GIAS are taken on different
+-- days, so the counts are then scaled to the school's roll (int_school_rolls), which lets
+-- every method speak of the same pupils. Rows for LSOAs outside the study area (pupils living
+-- beyond the force area, whose violence is not known here) are left out before that scaling:
+-- the school's exposure is then that of its pupils living inside the area.
+{%- set max_pupils = var('suppressed_pupils_max') %}
+with
+
+residence as (
+    select * from {{ ref('stg_dfe__pupil_residence') }}
+),
+
+schools as (
+    select * from {{ ref('int_school_rolls') }}
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+per_school as (
+    select
+        urn,
+        coalesce(sum(pupils), 0) as published_pupils,
+        count(*) filter (where is_suppressed) as suppressed_cells
+    from residence
+    group by urn
+),
+
+imputed as (
+    select
+        residence.urn,
+        residence.lsoa_code,
+        residence.is_suppressed,
+        case
+            when not residence.is_suppressed then residence.pupils
+            when schools.roll_source = 'gias'
+                then least(greatest(
+                    (schools.pupils_on_roll - per_school.published_pupils)
+                    / per_school.suppressed_cells,
+                    1
+                ), {{ max_pupils }})
+            else (1 + {{ max_pupils }}) / 2
+        end as pupils,
+        schools.pupils_on_roll
+    from residence
+    inner join schools
+        on residence.urn = schools.urn
+    inner join per_school
+        on residence.urn = per_school.urn
+),
+
+final as (
+    select
+        urn,
+        lsoa_code,
+        is_suppressed,
+        pupils as census_pupils,
+        pupils_on_roll * pupils / sum(pupils) over (partition by urn) as expected_pupils
+    from imputed
+    where
+        pupils > 0
+        and lsoa_code in (select lsoas.lsoa_code from lsoas)
+)
+
+select * from final
