@@ -79,7 +79,7 @@ lint: fixtures ## Lint the SQL with sqlfluff (dbt templater, compiled against th
 test: lint ## Set up, lint, then pytest: generator, privacy, and dbt build on the fixtures
 	$(BIN)/python -m pytest tests/python
 
-bench: $(STAMP) $(DEMO_KEY) ## Time generation and dbt build, and peak memory, at scales 0.1 and 1
+bench: $(STAMP) $(DEMO_KEY) ## Time generation, dbt build and memory at scales 0.1 and 1, catchments at national size
 	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) \
 		$(BIN)/python scripts/benchmark.py --scales 0.1 1
 

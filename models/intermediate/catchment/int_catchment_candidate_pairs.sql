@@ -1,8 +1,10 @@
 -- One row per school recruiting locally, segment it teaches, and LSOA it may draw pupils
--- from: every LSOA whose centroid lies within var catchment_max_distance_km (per phase) of the
--- school, found by DuckDB's spatial join, plus the school's own LSOA. Beyond the cut-off the
--- gravity model's distance decay leaves well under 1% of pupils, and pruning keeps the pairs
--- (and every balancing round) linear in the number of schools at national scale.
+-- from: the LSOAs whose centroid is within var catchment_max_distance_km (per phase) of the
+-- school, found by DuckDB's spatial join (an R-tree), plus the school's own LSOA. The gravity
+-- model's distance decay leaves well under 1% of pupils beyond the cut-off, and pruning keeps
+-- the pairs, and every balancing round, linear in the number of schools at national scale.
+-- Var catchment_max_schools_per_lsoa can also keep, for each LSOA, only its nearest schools.
+{%- set max_schools = var('catchment_max_schools_per_lsoa') or {} %}
 with
 
 rolls as (
@@ -35,13 +37,28 @@ pairs_within_reach as (
         select
             local_schools.urn,
             local_schools.segment,
-            lsoas.lsoa_code
+            lsoas.lsoa_code,
+            st_distance(local_schools.geom, lsoas.geom) as distance_m,
+            {{ max_schools.get(phase) or 'null' }} as max_schools
         from local_schools
         inner join lsoas
             on st_dwithin(local_schools.geom, lsoas.geom, {{ max_km * 1000 }})
         where local_schools.distance_phase = '{{ phase }}'
-        union
+        {{- "\n        union all" if not loop.last }}
     {%- endfor %}
+),
+
+nearest_pairs as (
+    select
+        urn,
+        segment,
+        lsoa_code
+    from pairs_within_reach
+    qualify
+        row_number() over (
+            partition by segment, lsoa_code order by distance_m, urn
+        ) <= coalesce(max_schools, 1e9)
+    union
     select
         urn,
         segment,
@@ -51,22 +68,22 @@ pairs_within_reach as (
 
 final as (
     select
-        pairs_within_reach.urn,
-        pairs_within_reach.segment,
-        pairs_within_reach.lsoa_code,
+        nearest_pairs.urn,
+        nearest_pairs.segment,
+        nearest_pairs.lsoa_code,
         st_distance(local_schools.geom, lsoas.geom) / 1000 as centroid_distance_km,
         -- Root mean square distance from the LSOA's homes (see int_lsoa_centroids).
         sqrt(
             (st_distance(local_schools.geom, lsoas.geom) / 1000) ** 2
             + lsoas.home_spread_km ** 2
         ) as distance_km
-    from pairs_within_reach
+    from nearest_pairs
     inner join local_schools
         on
-            pairs_within_reach.urn = local_schools.urn
-            and pairs_within_reach.segment = local_schools.segment
+            nearest_pairs.urn = local_schools.urn
+            and nearest_pairs.segment = local_schools.segment
     inner join lsoas
-        on pairs_within_reach.lsoa_code = lsoas.lsoa_code
+        on nearest_pairs.lsoa_code = lsoas.lsoa_code
 )
 
 select * from final

@@ -5,7 +5,8 @@
 -- given all its pupils in its own LSOA, flagged, rather than dropped.
 with
 
-inputs as (
+inputs as not materialized (
+    -- Scanned by every balancing round; materialising it would hold a copy in memory.
     select * from {{ ref('int_catchment_gravity_inputs') }}
 ),
 

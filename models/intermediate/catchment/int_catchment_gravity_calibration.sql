@@ -6,7 +6,8 @@
 {%- set steps = var('gravity_calibration_steps') %}
 with
 
-inputs as (
+inputs as not materialized (
+    -- Scanned by every balancing round; materialising it would hold a copy in memory.
     select * from {{ ref('int_catchment_gravity_inputs') }}
 ),
 

@@ -42,15 +42,31 @@ modelled_pupils as (
     group by segment
 ),
 
+origin_ids as (
+    -- Integer keys of the two margins: every balancing round joins on them, and integer
+    -- hash joins are about twice as fast as joins on (segment, code) text pairs.
+    select
+        segment,
+        lsoa_code,
+        row_number() over (order by segment, lsoa_code) as origin_id
+    from children
+),
+
+destination_ids as (
+    select
+        segment,
+        urn,
+        row_number() over (order by segment, urn) as destination_id
+    from rolls
+),
+
 final as (
     select
         pairs.segment,
         pairs.urn,
         pairs.lsoa_code,
-        -- Integer keys of the two margins: every balancing round joins on them, and integer
-        -- hash joins are about twice as fast as joins on (segment, code) text pairs.
-        dense_rank() over (order by pairs.segment, pairs.lsoa_code) as origin_id,
-        dense_rank() over (order by pairs.segment, pairs.urn) as destination_id,
+        origin_ids.origin_id,
+        destination_ids.destination_id,
         pairs.distance_km,
         children.children * modelled_pupils.pupils / reachable_children.children
             as origin_children,
@@ -60,6 +76,10 @@ final as (
         on pairs.urn = rolls.urn and pairs.segment = rolls.segment
     inner join children
         on pairs.lsoa_code = children.lsoa_code and pairs.segment = children.segment
+    inner join origin_ids
+        on pairs.lsoa_code = origin_ids.lsoa_code and pairs.segment = origin_ids.segment
+    inner join destination_ids
+        on pairs.urn = destination_ids.urn and pairs.segment = destination_ids.segment
     inner join reachable_children
         on pairs.segment = reachable_children.segment
     inner join modelled_pupils
