@@ -70,8 +70,7 @@ offences as (
 
 located as (
     -- In one LSOA; a point on a shared boundary goes to the lowest code (the macro's rule).
-    {{ locate_in_lsoas('pseudonymised', 'source_row_number', 'home_easting', 'home_northing')
-        | indent(4) }}
+    {{ locate_in_lsoas('pseudonymised', 'source_row_number', 'home_easting', 'home_northing') }}
 ),
 
 homes as (
