@@ -14,6 +14,8 @@ from conftest import World, dbt_env, run_dbt
 from spatial_extension import load_spatial
 
 ONS_AND_IMD = ["--select", "path:models/staging/ons", "path:models/staging/mhclg"]
+BOUNDARY_MODELS = ["--select", "base_ons__lsoa_boundaries", "stg_ons__lsoa_boundaries",
+                   "stg_ons__lsoa_boundaries_rejects"]
 
 
 def copy_raw(world: World, tmp_path: Path) -> Path:
@@ -157,3 +159,70 @@ def test_national_lookup_and_official_imd_file_1_are_read(world: World, tmp_path
             " from staging.stg_mhclg__deprivation"
         ).fetchone()
     assert staged == (len(deprivation),) * 3
+
+
+# Boundary file variants: (file name, SQL over the fixture's features `f` (lsoa code, name,
+# geom in EPSG:27700) giving the layer to write, COPY options).
+TO_4326 = "st_transform(geom, 'EPSG:27700', 'EPSG:4326', always_xy := true)"
+BOUNDARY_VARIANTS = {
+    "geopackage_27700": (
+        "lsoa_boundaries.gpkg", "select LSOA21CD, LSOA21NM, geom from f",
+        "format gdal, driver 'GPKG', srs 'EPSG:27700'"),
+    "geopackage_4326": (
+        "lsoa_boundaries.gpkg", f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
+        "format gdal, driver 'GPKG', srs 'EPSG:4326'"),
+    "geojson_4326": (
+        "lsoa_boundaries.geojson", f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
+        "format gdal, driver 'GeoJSON', srs 'EPSG:4326'"),
+    "geoparquet_27700": (
+        "lsoa_boundaries.parquet", "select LSOA21CD, LSOA21NM, geom from f", "format parquet"),
+    # GeoPandas names the column `geometry`, and LSOA11 layers carry other code columns.
+    "geoparquet_4326_geometry": (
+        "lsoa_boundaries.parquet",
+        f"select LSOA21CD as LSOA11CD, LSOA21NM as LSOA11NM, {TO_4326} as geometry from f",
+        "format parquet"),
+    # Plain Parquet with WKB, without GeoParquet metadata.
+    "parquet_wkb_27700": (
+        "lsoa_boundaries.parquet",
+        "select LSOA21CD as lsoa_code, st_aswkb(geom) as geometry from f", "format parquet"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(BOUNDARY_VARIANTS))
+def test_boundary_formats_and_crs_give_the_same_lsoas(world: World, tmp_path, variant):
+    """The fixture's GeoJSON (EPSG:27700) rewritten as GeoPackage, GeoParquet or Parquet, in
+    EPSG:27700 or 4326, stages the same LSOAs with the same areas."""
+    file_name, layer, options = BOUNDARY_VARIANTS[variant]
+    raw = copy_raw(world, tmp_path)
+    original = raw / "lsoa_boundaries.geojson"
+    con = duckdb.connect()
+    load_spatial(con)
+    con.execute(f"create table f as select * from st_read('{original}')")
+    expected = dict(
+        con.execute("select LSOA21CD, st_area(st_makevalid(geom)) / 1e6 from f").fetchall()
+    )
+    con.execute(f"copy ({layer}) to '{tmp_path / file_name}' ({options})")
+    con.close()
+    original.unlink()
+    shutil.move(tmp_path / file_name, raw / file_name)
+
+    result, db_path = build_staging(raw, tmp_path, BOUNDARY_MODELS)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    with connect(db_path) as con:
+        staged = dict(
+            con.execute("select lsoa_code, area_km2 from staging.stg_ons__lsoa_boundaries")
+            .fetchall()
+        )
+        crs = con.execute(
+            "select distinct source_crs from staging.stg_ons__lsoa_boundaries"
+        ).fetchall()
+        rejected = con.execute(
+            "select count(*) from staging.stg_ons__lsoa_boundaries_rejects"
+        ).fetchone()[0]
+    assert crs == [("EPSG:4326" if "4326" in variant else "EPSG:27700",)]
+    assert rejected == 0
+    assert staged.keys() == expected.keys()
+    # A round trip through longitude/latitude moves vertices by millimetres.
+    tolerance = 1e-4 if "4326" in variant else 1e-9
+    worst = max(abs(staged[code] / expected[code] - 1) for code in expected)
+    assert worst < tolerance, f"area differs by up to {worst:.2e} of an LSOA's area"
