@@ -51,6 +51,17 @@
 {%- endmacro %}
 
 
+{#- The DuckDB type of one column of a raw file, upper case (none at parse time). -#}
+{% macro raw_file_column_type(path, column) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set result = run_query("describe select * from " ~ raw_reader(path)) -%}
+    {%- for row in result.rows -%}
+        {%- if row[0] | lower == column | lower -%}{{ return(row[1] | upper) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
 {#- The column of `available` that matches one of `candidates` (names, or regular expressions
     starting with ^, compared lower-case), or none. -#}
 {% macro match_raw_column(available, candidates) -%}

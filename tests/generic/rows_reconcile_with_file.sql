@@ -1,7 +1,13 @@
 {#- Every row of a raw file is accounted for: staged rows (the model) plus rejected rows equal
     the rows read from the file. Fails with the three counts when they do not add up. An
-    optional file that is absent counts as zero rows read. -#}
-{% test rows_reconcile_with_file(model, file_name, rejects) %}
+    optional file that is absent counts as zero rows read.
+
+    A file whose rows are reshaped (the ONS wide population form: one source row per LSOA, one
+    staged row per LSOA and age) is reconciled in source rows: pass `source_rows_of`, the base
+    model that numbers them (source_row_number, reject_reason); staged rows are then the
+    distinct source rows of that model with no reject reason, and the rejects model must hold
+    one row per rejected source row. -#}
+{% test rows_reconcile_with_file(model, file_name, rejects, source_rows_of=none) %}
 {%- set path = find_raw_file(file_name) %}
 with
 
@@ -12,7 +18,14 @@ counts as (
         {%- else -%}
         (select count(*) from {{ raw_reader(path) }})
         {%- endif %} as rows_read,
-        (select count(*) from {{ model }}) as rows_staged,
+        {% if source_rows_of is none -%}
+        (select count(*) from {{ model }})
+        {%- else -%}
+        (
+            select count(distinct source_row_number) from {{ source_rows_of }}
+            where reject_reason is null
+        )
+        {%- endif %} as rows_staged,
         (select count(*) from {{ rejects }}) as rows_rejected
 )
 

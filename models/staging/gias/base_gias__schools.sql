@@ -83,12 +83,15 @@ checked as (
         *,
         coalesce(statutory_low_age, default_low_age) as low_age,
         coalesce(statutory_high_age, default_high_age) as high_age,
+        -- GIAS records an unknown location as easting 0, northing 0: missing, not a place.
         {{ first_reject_reason([
             ('missing_urn', 'urn_text is null'),
             ('unparseable_urn', 'urn is null'),
             ('duplicate_urn', is_repeat_of_earlier_row(['urn'])),
             ('missing_school_name', 'school_name is null'),
-            ('missing_coordinates', 'easting_text is null or northing_text is null'),
+            ('missing_coordinates',
+                'easting_text is null or northing_text is null'
+                ~ ' or (easting = 0 and northing = 0)'),
             ('unparseable_coordinates', 'easting is null or northing is null'),
             ('outside_study_area', 'lsoa_code is null'),
             ('unparseable_number_of_pupils',

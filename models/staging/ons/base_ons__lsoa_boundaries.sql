@@ -7,6 +7,16 @@
 {%- if execute and geom_column is none %}
     {{ exceptions.raise_compiler_error(path ~ ': no geometry column found.') }}
 {%- endif %}
+{#- GDAL and GeoParquet give a GEOMETRY column; Parquet without GeoParquet metadata gives WKB
+    (BLOB) or, rarely, WKT text. #}
+{%- set geom_type = raw_file_column_type(path, geom_column) or '' %}
+{%- if geom_type == 'BLOB' %}
+    {%- set geom_expression = 'st_geomfromwkb("' ~ geom_column ~ '")' %}
+{%- elif geom_type == 'VARCHAR' %}
+    {%- set geom_expression = 'st_geomfromtext("' ~ geom_column ~ '")' %}
+{%- else %}
+    {%- set geom_expression = 'cast("' ~ geom_column ~ '" as geometry)' %}
+{%- endif %}
 
 with
 
@@ -18,7 +28,7 @@ raw_boundaries as (
             'required': true, 'names': ['LSOA21CD', 'LSOA11CD', 'lsoa_code']},
         'lsoa_name': {'names': ['LSOA21NM', 'LSOA11NM', 'lsoa_name']},
         }) }},
-        cast("{{ geom_column }}" as geometry) as raw_geom
+        {{ geom_expression }} as raw_geom
     from {{ raw_reader(path) }}
 ),
 

@@ -1,5 +1,6 @@
 -- One row per row of lsoa_lookup.csv, checked. Any vintage of codes is read: the columns are
--- matched by pattern (LSOA21CD, MSOA11CD, WD24CD, LAD23CD, LA24CD, ...).
+-- matched by pattern (LSOA21CD, MSOA11CD, WD24CD, LAD23CD, LA24CD, ...). Rows for LSOAs that
+-- are not among the boundaries (a national lookup) are rejected as outside_study_area.
 
 with
 
@@ -17,23 +18,30 @@ raw_lookup as (
     }) }}
 ),
 
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
 checked as (
     select
-        source_row_number,
-        upper(lsoa_code) as lsoa_code,
-        lsoa_name,
-        upper(msoa_code) as msoa_code,
-        msoa_name,
-        upper(ward_code) as ward_code,
-        ward_name,
-        upper(lad_code) as lad_code,
-        lad_name,
+        raw_lookup.source_row_number,
+        upper(raw_lookup.lsoa_code) as lsoa_code,
+        raw_lookup.lsoa_name,
+        upper(raw_lookup.msoa_code) as msoa_code,
+        raw_lookup.msoa_name,
+        upper(raw_lookup.ward_code) as ward_code,
+        raw_lookup.ward_name,
+        upper(raw_lookup.lad_code) as lad_code,
+        raw_lookup.lad_name,
         {{ first_reject_reason([
-            ('missing_lsoa_code', 'lsoa_code is null'),
-            ('duplicate_lsoa_code', is_repeat_of_earlier_row(['upper(lsoa_code)'])),
-            ('missing_lad_code', 'lad_code is null'),
+            ('missing_lsoa_code', 'raw_lookup.lsoa_code is null'),
+            ('outside_study_area', 'lsoas.lsoa_code is null'),
+            ('duplicate_lsoa_code', is_repeat_of_earlier_row(['upper(raw_lookup.lsoa_code)'])),
+            ('missing_lad_code', 'raw_lookup.lad_code is null'),
         ]) }} as reject_reason
     from raw_lookup
+    left join lsoas
+        on upper(raw_lookup.lsoa_code) = lsoas.lsoa_code
 )
 
 select * from checked

@@ -1,6 +1,7 @@
--- One row per row of offence_persons.csv: pseudonymised, aged and checked. The force's person
--- reference is replaced here by a keyed hash and the date of birth by the age at offence:
--- neither is selected beyond the first CTE, so neither is ever stored.
+-- One row per row of offence_persons.csv: pseudonymised, aged, home located and checked. The
+-- force's person reference is replaced here by a keyed hash and the date of birth by the age
+-- at offence: neither is selected beyond the first CTE, so neither is ever stored. The home
+-- point is reduced to its LSOA here too, and is not stored either.
 
 with
 
@@ -43,11 +44,15 @@ pseudonymised as (
         {{ parse_number('raw_persons.home_northing') }} as home_northing,
         raw_persons.home_easting as home_easting_text,
         raw_persons.home_northing as home_northing_text,
-        upper(raw_persons.home_lsoa_code) as home_lsoa_code,
+        upper(raw_persons.home_lsoa_code) as recorded_home_lsoa_code,
         {{ parse_integer('raw_persons.school_urn') }} as school_urn,
         raw_persons.school_urn as school_urn_text
     from raw_persons
     cross join pseudonymisation_key
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 offences as (
@@ -63,14 +68,47 @@ offences as (
     group by crime_ref
 ),
 
+located as (
+    -- In one LSOA; a point on a shared boundary goes to the lowest code (the macro's rule).
+    {{ locate_in_lsoas('pseudonymised', 'source_row_number', 'home_easting', 'home_northing') }}
+),
+
+homes as (
+    -- The home point decides when there is one; a recorded LSOA code only without a point.
+    -- A home outside the study area is kept (people live outside the force area too).
+    select
+        pseudonymised.source_row_number,
+        case
+            when pseudonymised.home_easting is not null then located.lsoa_code
+            else recorded_lsoas.lsoa_code
+        end as home_lsoa_code,
+        case
+            when pseudonymised.home_easting is not null and located.lsoa_code is not null
+                then 'point'
+            when pseudonymised.home_easting is not null then 'outside_study_area'
+            when recorded_lsoas.lsoa_code is not null then 'lsoa_code'
+            when pseudonymised.recorded_home_lsoa_code is not null then 'outside_study_area'
+            else 'none'
+        end as home_location_source
+    from pseudonymised
+    left join located
+        on pseudonymised.source_row_number = located.source_row_number
+    left join lsoas as recorded_lsoas
+        on pseudonymised.recorded_home_lsoa_code = recorded_lsoas.lsoa_code
+),
+
 aged as (
     select
         pseudonymised.*,
+        homes.home_lsoa_code,
+        homes.home_location_source,
         offences.crime_ref is not null as is_known_crime,
         coalesce(offences.is_staged, false) as is_staged_crime,
         {{ age_in_years('pseudonymised.born_on', 'offences.committed_on') }}
             as age_at_offence
     from pseudonymised
+    left join homes
+        on pseudonymised.source_row_number = homes.source_row_number
     left join offences
         on pseudonymised.crime_ref = offences.crime_ref
 ),
@@ -109,8 +147,7 @@ select
     age_at_offence,
     sex,
     ethnicity,
-    home_easting,
-    home_northing,
     home_lsoa_code,
+    home_location_source,
     school_urn
 from checked

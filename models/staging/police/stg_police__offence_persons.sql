@@ -19,13 +19,7 @@ final as (
         ethnicity,
         role in ('SUSPECT', 'OFFENDER') as is_suspect_or_offender,
         role = 'VICTIM' as is_victim,
-
-        -- geometry
-        home_easting,
-        home_northing,
-        case
-            when home_easting is not null then st_point(home_easting, home_northing)
-        end as home_geom
+        home_location_source
     from checked
     where reject_reason is null
 )
