@@ -6,7 +6,8 @@
 -- Pairs whose LSOA has no children of the segment carry no flow and are left out.
 with
 
-pairs as (
+pairs as not materialized (
+    -- Read twice; a materialised copy of every pair would have to fit in memory.
     select * from {{ ref('int_catchment_candidate_pairs') }}
 ),
 
@@ -19,19 +20,22 @@ children as (
     select * from {{ ref('int_lsoa_children_by_segment') }}
 ),
 
-reachable_children as (
-    -- Children of LSOAs that some school of the segment may draw from.
-    select
-        children.segment,
-        sum(children.children) as children
+reached_lsoas as (
+    -- LSOAs that some school of the segment may draw from.
+    select distinct
+        segment,
+        lsoa_code
+    from pairs
+),
+
+reached_children as (
+    select children.*
     from children
-    where
-        exists (
-            select 1
-            from pairs
-            where pairs.lsoa_code = children.lsoa_code and pairs.segment = children.segment
-        )
-    group by children.segment
+    inner join reached_lsoas
+        on
+            children.segment = reached_lsoas.segment
+            and children.lsoa_code = reached_lsoas.lsoa_code
+    where children.children > 0
 ),
 
 modelled_pupils as (
@@ -42,49 +46,59 @@ modelled_pupils as (
     group by segment
 ),
 
-origin_ids as (
-    -- Integer keys of the two margins: every balancing round joins on them, and integer
-    -- hash joins are about twice as fast as joins on (segment, code) text pairs.
+segment_totals as (
     select
-        segment,
-        lsoa_code,
-        row_number() over (order by segment, lsoa_code) as origin_id
-    from children
+        reached_children.segment,
+        sum(reached_children.children) as children,
+        any_value(modelled_pupils.pupils) as pupils
+    from reached_children
+    inner join modelled_pupils
+        on reached_children.segment = modelled_pupils.segment
+    group by reached_children.segment
 ),
 
-destination_ids as (
+origins as (
+    -- One row per segment and LSOA: the origin margin, with an integer key (every balancing
+    -- round joins on it, and integer hash joins are about twice as fast as text pairs).
+    select
+        reached_children.segment,
+        reached_children.lsoa_code,
+        row_number() over (
+            order by reached_children.segment, reached_children.lsoa_code
+        ) as origin_id,
+        reached_children.children * segment_totals.pupils / segment_totals.children
+            as origin_children
+    from reached_children
+    inner join segment_totals
+        on reached_children.segment = segment_totals.segment
+),
+
+destinations as (
+    -- One row per segment and school: the destination margin, with an integer key.
     select
         segment,
         urn,
-        row_number() over (order by segment, urn) as destination_id
+        row_number() over (order by segment, urn) as destination_id,
+        pupils
     from rolls
 ),
 
 final as (
+    -- Two small tables joined to the pairs, so that neither join has to hold the pairs.
     select
         pairs.segment,
         pairs.urn,
         pairs.lsoa_code,
-        origin_ids.origin_id,
-        destination_ids.destination_id,
+        origins.origin_id,
+        destinations.destination_id,
         pairs.distance_km,
-        children.children * modelled_pupils.pupils / reachable_children.children
-            as origin_children,
-        rolls.pupils
+        origins.origin_children,
+        destinations.pupils
     from pairs
-    inner join rolls
-        on pairs.urn = rolls.urn and pairs.segment = rolls.segment
-    inner join children
-        on pairs.lsoa_code = children.lsoa_code and pairs.segment = children.segment
-    inner join origin_ids
-        on pairs.lsoa_code = origin_ids.lsoa_code and pairs.segment = origin_ids.segment
-    inner join destination_ids
-        on pairs.urn = destination_ids.urn and pairs.segment = destination_ids.segment
-    inner join reachable_children
-        on pairs.segment = reachable_children.segment
-    inner join modelled_pupils
-        on pairs.segment = modelled_pupils.segment
-    where children.children > 0
+    inner join origins
+        on pairs.segment = origins.segment and pairs.lsoa_code = origins.lsoa_code
+    inner join destinations
+        on pairs.segment = destinations.segment and pairs.urn = destinations.urn
 )
 
 select * from final
