@@ -14,6 +14,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 SCALE ?= 1
+DROP_PERSON_LEVEL ?= 0
 SEED ?= 42
 RAW_DIR ?= data/raw
 TRUTH_DIR ?= data/truth
@@ -61,8 +62,13 @@ build: $(STAMP) $(DEMO_KEY) data ## Set up, generate the demo extract, dbt build
 	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(DBT) docs generate
 	@echo "Built $(DB). Docs: target/index.html (make docs serves them)."
 
-run: $(STAMP) ## dbt build on a real extract in RAW_DIR (needs the force's key in the environment)
+run: $(STAMP) ## dbt build on a real extract in RAW_DIR (needs the force's key); DROP_PERSON_LEVEL=1 keeps no person rows
+ifeq ($(DROP_PERSON_LEVEL),1)
+	$(DBT) build --fail-fast --vars '{drop_person_level_tables: true}'
+	$(BIN)/python scripts/compact_database.py $(DB)
+else
 	$(DBT) build --fail-fast
+endif
 
 docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
 	$(DBT) docs generate

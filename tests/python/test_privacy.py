@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, Build, dbt_env, run_dbt
+from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, project_vars, run_dbt
 from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
 
 
@@ -117,3 +125,140 @@ def test_key_file_is_read_when_no_key_is_given(tmp_path):
 def test_demo_key_is_git_ignored():
     ignored = (PROJECT_DIR / ".gitignore").read_text().splitlines()
     assert ".secrets/" in ignored
+
+
+# ---------------------------------------------------------------------------------------------
+# Published tables, scanned after the build (DESIGN.md, "Disclosure control")
+
+
+def public_models(built: Build) -> list[dict]:
+    manifest = json.loads((built.target_dir / "manifest.json").read_text())
+    models = [
+        node for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node.get("access") == "public"
+    ]
+    assert models, "no public model in the manifest"
+    return models
+
+
+def raw_person_values(built: Build, column: str) -> set[str]:
+    with open(built.world.raw_dir / "offence_persons.csv", newline="", encoding="utf-8") as f:
+        return {row[column] for row in csv.DictReader(f) if row[column]}
+
+
+def test_public_tables_show_no_small_unrounded_or_recoverable_count(built: Build):
+    """Independent of the dbt tests: every count in every public table is zero, null with its
+    flag set, or a multiple of the rounding base at or above the threshold; no group of
+    disclosure.groups has exactly one suppressed cell among several."""
+    settings = project_vars()
+    minimum, base = settings["disclosure_min_count"], settings["disclosure_rounding"]
+    con = built.connect()
+    for node in public_models(built):
+        table = f'{node["schema"]}."{node["alias"]}"'
+        spec = node["config"]["meta"]["disclosure"]
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
+        for count in spec["counts"]:
+            for value, suppressed in con.execute(
+                f"select {count}, {count}_suppressed from {table}"
+            ).fetchall():
+                assert suppressed == (value is None), (table, count, value, suppressed)
+                if value is not None:
+                    assert value == 0 or (value >= minimum and value % base == 0), (
+                        table, count, value)
+            for group_name, expression in spec["groups"].items():
+                cells: dict[str, list[bool]] = {}
+                for group, suppressed in con.execute(
+                    f"select cast(({expression}) as varchar), {count}_suppressed"
+                    f" from {table} where ({expression}) is not null"
+                ).fetchall():
+                    cells.setdefault(group, []).append(suppressed)
+                lone = [g for g, flags in cells.items() if len(flags) > 1 and sum(flags) == 1]
+                assert lone == [], (table, count, group_name, lone[:5])
+        for column, counts in spec["derived"].items():
+            flags = " or ".join(f"{count}_suppressed" for count in counts)
+            leaked = con.execute(
+                f"select count(*) from {table} where {column} is not null and ({flags})"
+            ).fetchone()[0]
+            assert leaked == 0, (table, column)
+
+
+def test_public_tables_hold_no_person_reference_or_date_of_birth(built: Build):
+    """No value of any public column is a pseudonym, a raw person reference or a raw date of
+    birth, and no public column is named like one."""
+    con = built.connect()
+    pseudonyms = {
+        row[0] for row in con.execute(
+            "select distinct person_id from staging.stg_police__offence_persons"
+        ).fetchall()
+    }
+    personal = pseudonyms | raw_person_values(built, "person_ref") | raw_person_values(
+        built, "date_of_birth")
+    assert len(pseudonyms) > 100
+    for node in public_models(built):
+        table = f'{node["schema"]}."{node["alias"]}"'
+        columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+        for column in columns:
+            assert not re.search(r"birth|dob|person", column, re.IGNORECASE), (table, column)
+            values = {
+                row[0] for row in con.execute(
+                    f'select distinct cast("{column}" as varchar) from {table}'
+                ).fetchall()
+            }
+            assert not values & personal, (table, column, sorted(values & personal)[:3])
+
+
+def test_no_raw_person_reference_is_in_the_database_file_target_or_logs(built: Build):
+    """Byte scan, beside the SQL scan above: the force's references (P + 8 digits in the
+    synthetic extract) appear in no file the build wrote."""
+    raw_refs = {ref.encode() for ref in raw_person_values(built, "person_ref")}
+    assert len(raw_refs) > 100
+    pattern = re.compile(rb"P\d{8}")
+    written = [built.db_path, *built.target_dir.rglob("*"), *built.log_dir.rglob("*")]
+    for path in (p for p in written if p.is_file()):
+        found = set(pattern.findall(path.read_bytes())) & raw_refs
+        assert not found, f"raw person references in {path}: {sorted(found)[:3]}"
+
+
+def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path):
+    """With var drop_person_level_tables, no person-grain table remains once the run is done
+    and the public marts are still there; once scripts/compact_database.py has rewritten the
+    file, no pseudonym is left in its bytes either (DuckDB does not overwrite freed pages)."""
+    manifest = json.loads((built.target_dir / "manifest.json").read_text())
+    person_level = {
+        (node["schema"], node["alias"]) for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"]["meta"].get("grain") == "person"
+    }
+    assert ("staging", "stg_police__offence_persons") in person_level
+    with built.connect() as con:
+        pseudonyms = [
+            row[0].encode() for row in con.execute(
+                "select distinct person_id from staging.stg_police__offence_persons"
+            ).fetchall()
+        ]
+    db_path = tmp_path / "dropped.duckdb"
+    shutil.copy(built.db_path, db_path)
+    env = dbt_env(built.world.raw_dir, db_path, built.key)
+    result = run_dbt(
+        ["build", "--select", "fct_area_violence", "--vars", "{drop_person_level_tables: true}"],
+        env, tmp_path / "target", tmp_path / "logs",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    con = duckdb.connect(str(db_path), read_only=True)
+    tables = set(con.execute(
+        "select schema_name, table_name from duckdb_tables() where not internal"
+    ).fetchall())
+    assert not tables & person_level, sorted(tables & person_level)
+    for node in public_models(built):
+        assert (node["schema"], node["alias"]) in tables
+    assert con.execute("select count(*) from marts.fct_area_violence").fetchone()[0] > 0
+    con.close()
+    compacted = subprocess.run(
+        [sys.executable, str(SCRIPTS_DIR / "compact_database.py"), str(db_path)],
+        capture_output=True, text=True,
+    )
+    assert compacted.returncode == 0, compacted.stderr
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_area_violence").fetchone()[0] > 0
+    contents = db_path.read_bytes()
+    assert not [p for p in pseudonyms if p in contents], "pseudonyms left in the file"

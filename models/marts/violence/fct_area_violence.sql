@@ -1,9 +1,15 @@
 -- One row per area and level. At present the level is lsoa only (the thin path of the
--- foundation issue); msoa, ward and lad rows and the smoothed rates follow.
+-- foundation issue); msoa, ward and lad rows and the smoothed rates follow. Disclosure control
+-- (suppression, secondary suppression within the groups in the YAML, rounding, and the rate
+-- from the rounded count) is macro disclosure_control(), driven by config.meta.disclosure.
 with
 
 lsoas as (
     select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+lookup as (
+    select * from {{ ref('stg_ons__lsoa_lookup') }}
 ),
 
 population as (
@@ -37,14 +43,20 @@ violent_offences as (
 
 counted as (
     select
+        'lsoa' as area_level,
         lsoas.lsoa_code as area_code,
         lsoas.lsoa_name as area_name,
+        lookup.msoa_code,
+        lookup.ward_code,
+        lookup.lad_code,
         coalesce(violent_offences.violent_offences, 0) as violent_offences,
         residents.residents,
         analysis_window.window_start_date,
         analysis_window.window_end_date,
         analysis_window.window_years
     from lsoas
+    left join lookup
+        on lsoas.lsoa_code = lookup.lsoa_code
     left join residents
         on lsoas.lsoa_code = residents.lsoa_code
     left join violent_offences
@@ -52,21 +64,28 @@ counted as (
     cross join analysis_window
 ),
 
+controlled as (
+    {{ disclosure_control('counted', derived={
+        'violent_rate_per_1000_per_year':
+            '1000.0 * violent_offences / nullif(residents, 0) / window_years',
+    }) }}
+),
+
 final as (
     select
-        'lsoa' as area_level,
+        area_level,
         area_code,
         area_name,
-        {{ suppress_count('violent_offences') }} as violent_offences,
-        {{ is_below_threshold('violent_offences') }} as violent_offences_suppressed,
+        msoa_code,
+        ward_code,
+        lad_code,
+        violent_offences,
+        violent_offences_suppressed,
         cast(residents as bigint) as residents,
-        case
-            when not {{ is_below_threshold('violent_offences') }} and residents > 0
-                then 1000.0 * violent_offences / residents / window_years
-        end as violent_rate_per_1000_per_year,
+        violent_rate_per_1000_per_year,
         window_start_date,
         window_end_date
-    from counted
+    from controlled
 )
 
 select * from final

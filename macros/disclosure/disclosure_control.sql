@@ -1,0 +1,127 @@
+{#- Disclosure control for a published model (DESIGN.md, "Disclosure control"), driven by the
+    model's config.meta.disclosure (macro disclosure_spec). Use it as one CTE:
+
+        controlled as (
+            {{ disclosure_control('counted', derived={
+                'violent_rate_per_1000_per_year':
+                    '1000.0 * violent_offences / nullif(residents, 0) / window_years',
+            }) }}
+        ),
+
+    `relation` (a CTE or relation) holds the exact counts under the published column names and
+    every column the group expressions use. The result has the same columns, with, for each
+    count in disclosure.counts:
+
+    1. primary suppression: a count from 1 to var disclosure_min_count - 1 becomes null and
+       `<count>_suppressed` true (zero is shown);
+    2. secondary suppression, for each group in disclosure.groups (an SQL expression naming the
+       cell's group; null = not in that group): a group left with exactly one suppressed cell
+       also loses its smallest published cell, non-zero ones first (ties: disclosure.key), so
+       no suppressed value is the group's total minus the published others. A group holds
+       its total's row when the model publishes the total (e.g. an MSOA's row with its LSOAs),
+       so a total is protected like any other cell. Suppressing a cell for one group can leave
+       another group with a lone cell, so the groups are revisited `passes` times; the generic
+       test disclosure_no_recoverable_cells fails the build if that was not enough;
+    3. rounding: every published count to the nearest var disclosure_rounding;
+    4. derived columns: each expression in `derived` (one per key of disclosure.derived) is
+       computed from the published, rounded counts, never from the exact ones (an exact rate
+       times its public denominator gives back the exact count), and is null when any count it
+       derives from (disclosure.derived) is suppressed.
+
+    Which cell is suppressed, and why, is not published: a flag says only that it is.
+
+    Each step is a materialized CTE: inlined, every step would repeat the previous step's flag
+    expression several times, and the query would grow exponentially with the passes. -#}
+{% macro disclosure_control(relation, derived={}, passes=8) -%}
+    {%- set spec = disclosure_spec() -%}
+    {%- if spec is none -%}
+        {#- Parse time: the specification is not known yet; nothing runs this SQL. -#}
+        select * from {{ relation }}
+    {%- else -%}
+        {%- for column in derived if column not in spec.derived -%}
+            {{ exceptions.raise_compiler_error(
+                model.name ~ ": derived column " ~ column ~ " is not in config.meta.disclosure"
+                ~ ".derived, so nothing would suppress it with its counts.") }}
+        {%- endfor -%}
+        {%- for column in spec.derived if column not in derived -%}
+            {{ exceptions.raise_compiler_error(
+                model.name ~ ": config.meta.disclosure.derived names " ~ column
+                ~ ", but disclosure_control() was given no expression for it.") }}
+        {%- endfor -%}
+        {%- set order_key = spec.key | join(', ') -%}
+        {%- set step = namespace(previous='dc_input', n=0) %}
+    with
+
+    dc_input as (
+        select * from {{ relation }}
+    ),
+        {%- for count in spec.counts %}
+            {%- set flag = count ~ '_suppressed' %}
+            {%- set step.n = step.n + 1 %}
+
+    dc_{{ step.n }}_primary as materialized (
+        select
+            *,
+            {{ is_below_threshold(count) }} as {{ flag }}
+        from {{ step.previous }}
+    ),
+            {%- set step.previous = 'dc_' ~ step.n ~ '_primary' %}
+            {%- for pass in range(passes) %}
+                {%- for group_name, group in spec.groups.items() %}
+                    {%- set step.n = step.n + 1 %}
+
+    dc_{{ step.n }}_{{ group_name }} as materialized (
+        -- {{ count }}, pass {{ pass + 1 }}: a lone suppressed cell in a {{ group_name }}
+        -- group takes the group's smallest published cell with it.
+        select
+            * replace (
+                {{ flag }} or coalesce(
+                    ({{ group }}) is not null
+                    and not {{ flag }}
+                    and sum(cast({{ flag }} as integer)) over (
+                        partition by ({{ group }})
+                    ) = 1
+                    and row_number() over (
+                        partition by ({{ group }}), {{ flag }}
+                        order by {{ count }} = 0, {{ count }}, {{ order_key }}
+                    ) = 1,
+                    false
+                ) as {{ flag }}
+            )
+        from {{ step.previous }}
+    ),
+                    {%- set step.previous = 'dc_' ~ step.n ~ '_' ~ group_name %}
+                {%- endfor %}
+            {%- endfor %}
+        {%- endfor %}
+
+    dc_published as (
+        select
+            * replace (
+            {%- for count in spec.counts %}
+                case
+                    when not {{ count }}_suppressed then {{ round_count(count) }}
+                end as {{ count }}{{ ',' if not loop.last }}
+            {%- endfor %}
+            )
+        from {{ step.previous }}
+    )
+
+    select
+        *
+        {%- for column, counts in spec.derived.items() %},
+        case
+            when not ({{ disclosure_flags_any(counts) }}) then {{ derived[column] }}
+        end as {{ column }}
+        {%- endfor %}
+    from dc_published
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- `a_suppressed or b_suppressed ...` for a list of counts. -#}
+{% macro disclosure_flags_any(counts) -%}
+    {%- for count in counts -%}
+        {{ count }}_suppressed{{ ' or ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
