@@ -34,19 +34,7 @@ betas as (
 {{ gravity_balancing_ctes('gravity', 'inputs', 'betas', var('gravity_ipf_iterations')) }},
 
 fallback as (
-    select
-        rolls.segment,
-        rolls.urn,
-        schools.lsoa_code,
-        rolls.pupils as expected_pupils
-    from rolls
-    inner join schools
-        on rolls.urn = schools.urn
-    where not exists (
-        select 1
-        from gravity_flows
-        where gravity_flows.urn = rolls.urn and gravity_flows.segment = rolls.segment
-    )
+    {{ own_lsoa_fallback('rolls', 'schools', 'gravity_flows') }}
 ),
 
 final as (
@@ -60,13 +48,7 @@ final as (
         false as is_fallback
     from gravity_flows
     union all
-    select
-        segment,
-        urn,
-        lsoa_code,
-        expected_pupils,
-        true as is_fallback
-    from fallback
+    select * from fallback
 )
 
 select * from final

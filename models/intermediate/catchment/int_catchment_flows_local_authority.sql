@@ -55,20 +55,7 @@ shared as (
 ),
 
 fallback as (
-    select
-        rolls.segment,
-        rolls.urn,
-        schools.lsoa_code,
-        rolls.pupils as expected_pupils,
-        true as is_fallback
-    from rolls
-    inner join schools
-        on rolls.urn = schools.urn
-    where not exists (
-        select 1
-        from shared
-        where shared.urn = rolls.urn and shared.segment = rolls.segment
-    )
+    {{ own_lsoa_fallback('rolls', 'schools', 'shared') }}
 ),
 
 final as (

@@ -60,20 +60,7 @@ scaled as (
 ),
 
 fallback as (
-    select
-        rolls.segment,
-        rolls.urn,
-        schools.lsoa_code,
-        rolls.pupils as expected_pupils,
-        true as is_fallback
-    from rolls
-    inner join schools
-        on rolls.urn = schools.urn
-    where not exists (
-        select 1
-        from scaled
-        where scaled.urn = rolls.urn and scaled.segment = rolls.segment
-    )
+    {{ own_lsoa_fallback('rolls', 'schools', 'scaled') }}
 ),
 
 final as (
