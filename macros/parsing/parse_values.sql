@@ -25,8 +25,13 @@
 {%- endmacro %}
 
 
+{#- A whole number: '73', or '73.0' as some GIAS files write it. '73.5' is unreadable, not
+    rounded (a cast to bigint would round it, turning a wrong URN or age into a plausible one). -#}
 {% macro parse_integer(text) -%}
-    try_cast({{ text }} as bigint)
+    case
+        when try_cast({{ text }} as double) = floor(try_cast({{ text }} as double))
+            then try_cast(try_cast({{ text }} as double) as bigint)
+    end
 {%- endmacro %}
 
 
