@@ -1,7 +1,6 @@
 -- Invariant: the gravity model's flows out of each LSOA add up to its (scaled) children of the
 -- segment, within 1%. School totals are met exactly; LSOA totals converge over the balancing
--- rounds, slowest in the nursery segment, where few schools teach ages 2-3 (under 0.5% after
--- the default 100 rounds on the synthetic worlds, under 0.1% in the other segments).
+-- rounds (to well under 0.5% after the default 100 rounds on the synthetic worlds).
 with
 
 inputs as (

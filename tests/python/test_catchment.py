@@ -44,7 +44,7 @@ def test_calibrated_mean_distance_matches_the_target(built):
         where is_calibrated
         """
     ).fetchall()
-    assert {segment for segment, _, _ in rows} == {"nursery", "primary", "secondary", "post16"}
+    assert {segment for segment, _, _ in rows} == {"primary", "secondary"}
     for segment, modelled, target in rows:
         assert abs(modelled / float(target) - 1) < 0.02, segment
 

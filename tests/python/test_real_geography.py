@@ -124,15 +124,18 @@ def stage(raw: Path, work: Path, selection: list[str]) -> duckdb.DuckDBPyConnect
 
 @pytest.fixture(scope="module")
 def real_staging(tmp_path_factory):
-    """Every staging model built on the real files (the demo key pseudonymises the made-up
-    victims)."""
+    """Every staging model, and the school catchments, built on the real files (the demo key
+    pseudonymises the made-up victims). The catchments' own dbt tests (rolls, weights, LSOA
+    origins, calibration) run in the same build."""
     work = tmp_path_factory.mktemp("real_geography")
     raw = work / "raw"
     raw.mkdir()
     for name, path in FILES.items():
         shutil.copyfile(OPEN_DATA / path, raw / name)
     write_offences(raw)
-    con = stage(raw, work, ["path:models/staging", "resource_type:seed"])
+    con = stage(
+        raw, work, ["path:models/staging", "resource_type:seed", "+int_catchment_flows_selected"]
+    )
     yield raw, con
     con.close()
 
@@ -294,3 +297,39 @@ def test_real_crimes_are_located_as_the_police_located_them(real_staging):
     # one crime (of 2,886 in January 2014) is 95 m from the LSOA the police gave it
     assert near / total > 0.999
     assert set(sources) <= {"point", "lsoa_code", "outside_study_area"}
+
+
+def test_real_schools_get_calibrated_catchments(real_staging, capsys):
+    """The catchment models run on the real West Midlands geography, population and GIAS."""
+    _, con = real_staging
+    schools, with_catchment, methods = con.execute(
+        """
+        select
+            (select count(distinct urn) from intermediate.int_school_rolls_by_segment),
+            (select count(distinct urn) from intermediate.int_catchment_flows_selected),
+            (select count(distinct method) from intermediate.int_catchment_flows)
+        """
+    ).fetchone()
+    calibration = con.execute(
+        """
+        select segment, beta_per_km, modelled_mean_distance_km, target_mean_distance_km
+        from intermediate.int_catchment_gravity_calibration
+        where is_calibrated
+        order by segment
+        """
+    ).fetchall()
+    imputed = con.execute(
+        "select count(*) from intermediate.int_school_rolls where roll_source != 'gias'"
+    ).fetchone()[0]
+    with capsys.disabled():
+        print(
+            f"\nreal WM catchments: {with_catchment:,} of {schools:,} schools with pupils "
+            f"of school age ({imputed} rolls imputed); calibrated beta per km: "
+            + ", ".join(f"{s} {b:.2f} ({m:.2f} km)" for s, b, m, _ in calibration)
+        )
+    assert schools > 1000
+    assert with_catchment == schools
+    assert methods == 2  # gravity and nearest: no pupil_residence.csv here
+    assert {s for s, *_ in calibration} == {"primary", "secondary"}
+    for segment, _, modelled, target in calibration:
+        assert abs(modelled / float(target) - 1) < 0.02, segment

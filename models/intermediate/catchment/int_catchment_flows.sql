@@ -4,7 +4,7 @@
 --   gravity:  doubly constrained gravity model (schools recruiting locally), or the whole
 --             local authority (special schools and alternative provision);
 --   nearest:  every LSOA to its nearest school, a baseline only.
--- The segments of a school (nursery, primary, secondary, post-16) are added together here.
+-- The segments of a school (primary and secondary ages) are added together here.
 with
 
 observed as (

@@ -1,9 +1,19 @@
 -- One row per catchment segment and calibration step: the distance-decay parameter beta
 -- tried, and the mean straight-line home-school distance of the balanced flows it gives,
--- against the target (var mean_distance_km of the segment's phase). Hyman's method: start
--- from beta = 2 / target (the exact answer for evenly spread homes and schools), then scale
--- beta by modelled mean / target at each step. The last step's beta is the calibrated one.
+-- against the target (var mean_distance_km of the segment's phase). Start from beta = 2 /
+-- target (the exact answer for evenly spread homes and schools); the first update is Hyman's
+-- (beta times modelled mean / target, right when the mean is inversely proportional to
+-- beta); later ones use the elasticity of the mean to beta measured over the last two steps
+-- (a secant step in logs), which converges in a few steps where Hyman's would crawl. The last
+-- step's beta is the calibrated one.
 {%- set steps = var('gravity_calibration_steps') %}
+{#- How much the mean distance falls when beta rises, from the last two steps (null if equal). -#}
+{%- set elasticity -%}
+    (
+        ln(previous_means.mean_distance_km / means.mean_distance_km)
+        / nullif(ln(betas.beta_per_km / previous_betas.beta_per_km), 0)
+    )
+{%- endset %}
 with
 
 inputs as not materialized (
@@ -49,13 +59,31 @@ betas_1 as (
     betas_{{ step + 1 }} as (
         select
             betas.segment,
-            betas.beta_per_km * means.mean_distance_km / targets.target_mean_distance_km
-                as beta_per_km
+            betas.beta_per_km * power(
+                means.mean_distance_km / targets.target_mean_distance_km,
+                {%- if step == 1 %}
+                1.0
+                {%- else %}
+                -- 1 / elasticity of the mean distance to beta, kept within 1/3 to 5.
+                1.0 / case
+                    when {{ elasticity }} between 0.2 and 3 then {{ elasticity }}
+                    when {{ elasticity }} > 3 then 3
+                    when {{ elasticity }} > 0 then 0.2
+                    else 1
+                end
+                {%- endif %}
+            ) as beta_per_km
         from betas_{{ step }} as betas
         inner join means_{{ step }} as means
             on betas.segment = means.segment
         inner join targets
             on betas.segment = targets.segment
+        {%- if step > 1 %}
+        inner join betas_{{ step - 1 }} as previous_betas
+            on betas.segment = previous_betas.segment
+        inner join means_{{ step - 1 }} as previous_means
+            on betas.segment = previous_means.segment
+        {%- endif %}
     ),
 {%- endfor %}
 
