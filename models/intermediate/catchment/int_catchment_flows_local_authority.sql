@@ -39,29 +39,6 @@ district_children as (
     where children.children > 0
 ),
 
-shared as (
-    select
-        district_children.segment,
-        district_children.urn,
-        district_children.lsoa_code,
-        rolls.pupils * district_children.children
-        / sum(district_children.children) over (
-            partition by district_children.segment, district_children.urn
-        ) as expected_pupils,
-        false as is_fallback
-    from district_children
-    inner join rolls
-        on district_children.urn = rolls.urn and district_children.segment = rolls.segment
-),
-
-fallback as (
-    {{ own_lsoa_fallback('rolls', 'schools', 'shared') }}
-),
-
-final as (
-    select * from shared
-    union all
-    select * from fallback
-)
+{{ share_pupils_by_children('district_children') }}
 
 select * from final

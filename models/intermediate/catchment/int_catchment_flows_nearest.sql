@@ -45,28 +45,6 @@ allocated as (
     where children.children > 0
 ),
 
-scaled as (
-    select
-        allocated.segment,
-        allocated.urn,
-        allocated.lsoa_code,
-        rolls.pupils * allocated.children
-        / sum(allocated.children) over (partition by allocated.segment, allocated.urn)
-            as expected_pupils,
-        false as is_fallback
-    from allocated
-    inner join rolls
-        on allocated.urn = rolls.urn and allocated.segment = rolls.segment
-),
-
-fallback as (
-    {{ own_lsoa_fallback('rolls', 'schools', 'scaled') }}
-),
-
-final as (
-    select * from scaled
-    union all
-    select * from fallback
-)
+{{ share_pupils_by_children('allocated') }}
 
 select * from final

@@ -7,7 +7,9 @@
 -- (a secant step in logs), which converges in a few steps where Hyman's would crawl. The last
 -- step's beta is the calibrated one.
 {%- set steps = var('gravity_calibration_steps') %}
-{#- How much the mean distance falls when beta rises, from the last two steps (null if equal). -#}
+{#- How much the mean distance falls when beta rises, over the last two steps (null when beta
+    did not change); its inverse is the power of (mean / target) that the next update uses,
+    kept within 1/3 to 5, and 1 (Hyman's update) when it cannot be measured. -#}
 {%- set elasticity -%}
     (
         ln(previous_means.mean_distance_km / means.mean_distance_km)
@@ -56,34 +58,28 @@ betas_1 as (
         group by segment
     ),
 
+    -- The previous step of step 1 is itself: no elasticity can be measured, so Hyman's update.
     betas_{{ step + 1 }} as (
         select
             betas.segment,
             betas.beta_per_km * power(
                 means.mean_distance_km / targets.target_mean_distance_km,
-                {%- if step == 1 %}
-                1.0
-                {%- else %}
-                -- 1 / elasticity of the mean distance to beta, kept within 1/3 to 5.
                 1.0 / case
                     when {{ elasticity }} between 0.2 and 3 then {{ elasticity }}
                     when {{ elasticity }} > 3 then 3
                     when {{ elasticity }} > 0 then 0.2
                     else 1
                 end
-                {%- endif %}
             ) as beta_per_km
         from betas_{{ step }} as betas
         inner join means_{{ step }} as means
             on betas.segment = means.segment
         inner join targets
             on betas.segment = targets.segment
-        {%- if step > 1 %}
-        inner join betas_{{ step - 1 }} as previous_betas
+        inner join betas_{{ [step - 1, 1] | max }} as previous_betas
             on betas.segment = previous_betas.segment
-        inner join means_{{ step - 1 }} as previous_means
+        inner join means_{{ [step - 1, 1] | max }} as previous_means
             on betas.segment = previous_means.segment
-        {%- endif %}
     ),
 {%- endfor %}
 
