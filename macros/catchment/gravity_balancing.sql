@@ -11,8 +11,8 @@
     lsoa_code, origin_id (one per segment and LSOA), destination_id (one per segment and
     school), distance_km, origin_children and pupils (int_catchment_gravity_inputs).
     `betas`: a small relation or CTE with segment, beta_per_km. What the rounds scan is
-    materialised once, slimmed to four numbers per pair (32 bytes: about 0.7 GB for a national
-    geography), and between rounds only the factors, one number per LSOA or school. -#}
+    materialised once, slimmed to four numbers per pair (32 bytes: 0.5 GB for the 15.5 million
+    pairs of a national-size geography), and between rounds only the factors, one number per LSOA or school. -#}
 {% macro gravity_balancing_ctes(prefix, inputs, betas, iterations) -%}
 {%- set deterrence -%}
     exp(-{{ prefix }}_beta.beta_per_km * inputs.distance_km)

@@ -327,9 +327,8 @@ def test_real_schools_get_calibrated_catchments(real_staging, capsys):
             f"of school age ({imputed} rolls imputed); calibrated beta per km: "
             + ", ".join(f"{s} {b:.2f} ({m:.2f} km)" for s, b, m, _ in calibration)
         )
+    # Every school having a catchment and the calibrated means are dbt tests in the build
+    # (assert_every_school_with_pupils_has_a_catchment, the calibration's expression test).
     assert schools > 1000
-    assert with_catchment == schools
     assert methods == 2  # gravity and nearest: no pupil_residence.csv here
     assert {s for s, *_ in calibration} == {"primary", "secondary"}
-    for segment, _, modelled, target in calibration:
-        assert abs(modelled / float(target) - 1) < 0.02, segment

@@ -1,8 +1,9 @@
 -- One row per school recruiting locally, segment it teaches, and LSOA it may draw pupils
 -- from: the LSOAs whose centroid is within var catchment_max_distance_km (per phase) of the
--- school, found by DuckDB's spatial join (an R-tree), plus the school's own LSOA. The gravity
--- model's distance decay leaves well under 1% of pupils beyond the cut-off, and pruning keeps
--- the pairs, and every balancing round, linear in the number of schools at national scale.
+-- school, found by DuckDB's spatial join (an R-tree), plus the school's own LSOA. Without the
+-- cut-off (30/40 km, the whole demo region), the gravity model put 0.26% of primary and 0.17%
+-- of secondary pupils beyond 8/16 km; pruning keeps the pairs, and every balancing round,
+-- linear in the number of schools at national scale.
 -- Var catchment_max_schools_per_lsoa can also keep, for each LSOA, only its nearest schools.
 {%- set max_schools = var('catchment_max_schools_per_lsoa') or {} %}
 with

@@ -6,7 +6,9 @@
 -- days, so the counts are then scaled to the school's roll (int_school_rolls), which lets
 -- every method speak of the same pupils. Rows for LSOAs outside the study area (pupils living
 -- beyond the force area, whose violence is not known here) are left out before that scaling:
--- the school's exposure is then that of its pupils living inside the area.
+-- the school's exposure is then that of its pupils living inside the area. Rows for a URN that
+-- is not an open school in GIAS stay in staging and have no catchment here (a warning test
+-- on stg_dfe__pupil_residence.urn lists URNs unknown to GIAS).
 {%- set max_pupils = var('suppressed_pupils_max') %}
 with
 
