@@ -7,7 +7,11 @@
   data (docs, parse, seeds) work without one;
 - registers `pseudonymisation_key_problem() -> text`: null when a usable key is set, else what
   is wrong, which the staging model turns into a plain SQL error (a Python exception inside a
-  function would come with a stack trace).
+  function would come with a stack trace);
+- registers `gamma_quantile(p, shape, rate)` and `gamma_cdf(x, shape, rate)`, the gamma
+  distribution's quantile and distribution functions (scipy), which DuckDB lacks: the
+  empirical-Bayes rate intervals, exact Poisson intervals and the rank simulation need them
+  (macros/rates/). Vectorised like `pseudonymise`.
 
 Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this folder on the path.
 """
@@ -16,8 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
+from scipy import special
 
 from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
 from spatial_extension import load_spatial
@@ -43,6 +49,37 @@ def pseudonymisation_key_problem() -> str | None:
     return None
 
 
+def _as_numpy(values: pa.Array) -> np.ndarray:
+    """A float array with NaN for null."""
+    return values.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+
+
+def gamma_quantile(p: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
+    """Quantile of Gamma(shape, rate) at probability p. Shape 0 is the point mass at 0 (the
+    lower end of an exact Poisson interval for a zero count). Null or invalid: null."""
+    p, shape, rate = _as_numpy(p), _as_numpy(shape), _as_numpy(rate)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid = (p > 0) & (p < 1) & (shape >= 0) & (rate > 0)
+        positive = valid & (shape > 0)
+        out = np.where(valid, 0.0, np.nan)
+        out[positive] = special.gammaincinv(shape[positive], p[positive]) / rate[positive]
+    return pa.array(out, type=pa.float64(), from_pandas=True)
+
+
+def gamma_cdf(x: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
+    """P(X <= x) for X ~ Gamma(shape, rate); shape 0 is the point mass at 0. Null or
+    invalid: null."""
+    x, shape, rate = _as_numpy(x), _as_numpy(shape), _as_numpy(rate)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid = (shape >= 0) & (rate > 0) & ~np.isnan(x)
+        positive = valid & (shape > 0)
+        out = np.where(valid, (x >= 0).astype(float), np.nan)
+        out[positive] = special.gammainc(
+            shape[positive], np.maximum(x[positive], 0) * rate[positive]
+        )
+    return pa.array(out, type=pa.float64(), from_pandas=True)
+
+
 class Plugin(BasePlugin):
     def update_connection_config(self, creds, config):
         # DuckDB creates the database file but not its folder (data/ on a fresh clone).
@@ -53,7 +90,9 @@ class Plugin(BasePlugin):
         load_spatial(conn)
         # dbt-duckdb may configure the same database more than once; functions are
         # database-wide, so replace rather than fail on "already exists".
-        for name in ("pseudonymise", "pseudonymisation_key_problem"):
+        for name in (
+            "pseudonymise", "pseudonymisation_key_problem", "gamma_quantile", "gamma_cdf"
+        ):
             try:
                 conn.remove_function(name)
             except Exception:  # not registered yet
@@ -75,3 +114,14 @@ class Plugin(BasePlugin):
             null_handling="special",
             side_effects=False,
         )
+        for name, function in (("gamma_quantile", gamma_quantile), ("gamma_cdf", gamma_cdf)):
+            conn.create_function(
+                name,
+                function,
+                ["DOUBLE", "DOUBLE", "DOUBLE"],
+                "DOUBLE",
+                type="arrow",
+                # Nulls reach the function (as NaN) and invalid input returns null.
+                null_handling="special",
+                side_effects=False,
+            )

@@ -1,77 +1,37 @@
--- One row per area and level. At present the level is lsoa only (the thin path of the
--- foundation issue); msoa, ward and lad rows and the smoothed rates follow. Disclosure control
--- (suppression, secondary suppression within the groups in the YAML, rounding, and the rate
--- from the rounded count) is macro disclosure_control(), driven by config.meta.disclosure.
+-- One row per area and level (lsoa, msoa, ward, lad). Counts, rates and intervals come from
+-- int_area_violence_rates; disclosure control (suppression, secondary suppression within the
+-- groups in the YAML, rounding) is macro disclosure_control(), driven by
+-- config.meta.disclosure. Every rate, interval and flag is then recomputed from the
+-- published, rounded count (with the level's prior, which is estimated from all areas and
+-- says nothing about any one), so that none of them gives the exact count back.
+{%- set measures = {
+    'violent': {'count': 'violent_offences', 'exposure': 'resident_thousand_years',
+                'high': 'is_high_violence'},
+    'youth_violent': {'count': 'youth_violent_offences', 'exposure': 'child_thousand_years',
+                      'high': 'is_high_youth_violence'},
+} %}
+{%- set derived = {} %}
+{%- for measure, m in measures.items() %}
+    {%- set posterior = [m.count, m.exposure, measure ~ '_prior_shape',
+        measure ~ '_prior_rate'] %}
+    {%- do derived.update({
+        measure ~ '_rate_per_1000_per_year': crude_rate(m.count, m.exposure),
+        measure ~ '_rate_lower': crude_rate_bound('lower', m.count, m.exposure),
+        measure ~ '_rate_upper': crude_rate_bound('upper', m.count, m.exposure),
+        'smoothed_' ~ measure ~ '_rate_per_1000_per_year': smoothed_rate(*posterior),
+        'smoothed_' ~ measure ~ '_rate_lower': smoothed_rate_bound('lower', *posterior),
+        'smoothed_' ~ measure ~ '_rate_upper': smoothed_rate_bound('upper', *posterior),
+        m.high: smoothed_rate(*posterior) ~ ' > ' ~ var('high_violence_ratio')
+            ~ ' * force_' ~ measure ~ '_rate_per_1000_per_year',
+    }) %}
+{%- endfor %}
 with
 
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
-),
-
-lookup as (
-    select * from {{ ref('stg_ons__lsoa_lookup') }}
-),
-
-population as (
-    select * from {{ ref('stg_ons__lsoa_population') }}
-),
-
-offences as (
-    select * from {{ ref('int_offences_classified') }}
-),
-
-analysis_window as (
-    select * from {{ ref('int_analysis_window') }}
-),
-
-residents as (
-    select
-        lsoa_code,
-        sum(population) as residents
-    from population
-    group by lsoa_code
-),
-
-violent_offences as (
-    select
-        lsoa_code,
-        count(*) as violent_offences
-    from offences
-    where is_violent and is_in_window and not is_cancelled
-    group by lsoa_code
+rates as (
+    select * from {{ ref('int_area_violence_rates') }}
 ),
 
 counted as (
-    select
-        'lsoa' as area_level,
-        lsoas.lsoa_code as area_code,
-        lsoas.lsoa_name as area_name,
-        lookup.msoa_code,
-        lookup.ward_code,
-        lookup.lad_code,
-        coalesce(violent_offences.violent_offences, 0) as violent_offences,
-        residents.residents,
-        analysis_window.window_start_date,
-        analysis_window.window_end_date,
-        analysis_window.window_years
-    from lsoas
-    left join lookup
-        on lsoas.lsoa_code = lookup.lsoa_code
-    left join residents
-        on lsoas.lsoa_code = residents.lsoa_code
-    left join violent_offences
-        on lsoas.lsoa_code = violent_offences.lsoa_code
-    cross join analysis_window
-),
-
-controlled as (
-    {{ disclosure_control('counted', derived={
-        'violent_rate_per_1000_per_year':
-            '1000.0 * violent_offences / nullif(residents, 0) / window_years',
-    }) }}
-),
-
-final as (
     select
         area_level,
         area_code,
@@ -80,9 +40,65 @@ final as (
         ward_code,
         lad_code,
         violent_offences,
+        youth_violent_offences,
+        residents,
+        resident_children,
+        resident_thousand_years,
+        child_thousand_years,
+        violent_prior_shape,
+        violent_prior_rate,
+        youth_violent_prior_shape,
+        youth_violent_prior_rate,
+        force_violent_rate_per_1000_per_year,
+        force_youth_violent_rate_per_1000_per_year,
+        window_start_date,
+        window_end_date
+    from rates
+),
+
+controlled as (
+    {{ disclosure_control('counted', derived=derived) }}
+),
+
+final as (
+    select
+        -- ids
+        area_level,
+        area_code,
+
+        -- attributes
+        area_name,
+        msoa_code,
+        ward_code,
+        lad_code,
+
+        -- measures: all violence
+        violent_offences,
         violent_offences_suppressed,
-        cast(residents as bigint) as residents,
+        residents,
         violent_rate_per_1000_per_year,
+        violent_rate_lower,
+        violent_rate_upper,
+        smoothed_violent_rate_per_1000_per_year,
+        smoothed_violent_rate_lower,
+        smoothed_violent_rate_upper,
+        is_high_violence,
+        force_violent_rate_per_1000_per_year,
+
+        -- measures: youth violence
+        youth_violent_offences,
+        youth_violent_offences_suppressed,
+        resident_children,
+        youth_violent_rate_per_1000_per_year,
+        youth_violent_rate_lower,
+        youth_violent_rate_upper,
+        smoothed_youth_violent_rate_per_1000_per_year,
+        smoothed_youth_violent_rate_lower,
+        smoothed_youth_violent_rate_upper,
+        is_high_youth_violence,
+        force_youth_violent_rate_per_1000_per_year,
+
+        -- timestamps
         window_start_date,
         window_end_date
     from controlled

@@ -1,0 +1,141 @@
+{#- Rates per 1,000 per year and their intervals (DESIGN.md, "Area violence rate").
+
+    Every rate here is a count over an exposure in thousands of person-years (residents times
+    the window's years, divided by 1,000), so count / exposure is per 1,000 per year.
+    Intervals are central, at var interval_level (0.9: from the 5th to the 95th percentile).
+
+    Empirical Bayes (Poisson-Gamma): a count y over exposure E is Poisson(E * theta), and the
+    areas' true rates theta follow a Gamma(shape a, rate b) prior estimated from all areas of
+    the level (int_area_violence_rates). The posterior is Gamma(a + y, b + E): its mean
+    (a + y) / (b + E) is the smoothed rate, pulled towards the force-wide rate a / b the
+    more, the smaller the area's exposure; its quantiles give the interval.
+
+    gamma_quantile() and gamma_cdf() are registered by scripts/school_exposure_plugin.py. -#}
+
+{#- Tail probabilities of the central interval. -#}
+{% macro interval_tail(bound) -%}
+    {%- if bound == 'lower' -%}
+        {{ (1 - var('interval_level')) / 2 }}
+    {%- else -%}
+        {{ 1 - (1 - var('interval_level')) / 2 }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Crude rate: count / exposure; null without exposure. -#}
+{% macro crude_rate(count, exposure) -%}
+    ({{ count }}) / nullif({{ exposure }}, 0)
+{%- endmacro %}
+
+
+{#- Exact (Garwood) Poisson interval of a crude rate: the gamma quantiles of shape y (lower)
+    and y + 1 (upper), so a zero count has lower bound 0. -#}
+{% macro crude_rate_bound(bound, count, exposure) -%}
+    gamma_quantile(
+        {{ interval_tail(bound) }},
+        ({{ count }}){{ ' + 1' if bound == 'upper' }},
+        1
+    ) / nullif({{ exposure }}, 0)
+{%- endmacro %}
+
+
+{#- Posterior mean: the smoothed rate. -#}
+{% macro smoothed_rate(count, exposure, prior_shape, prior_rate) -%}
+    (({{ prior_shape }}) + ({{ count }})) / (({{ prior_rate }}) + ({{ exposure }}))
+{%- endmacro %}
+
+
+{#- A bound of the posterior interval of the smoothed rate. -#}
+{% macro smoothed_rate_bound(bound, count, exposure, prior_shape, prior_rate) -%}
+    gamma_quantile(
+        {{ interval_tail(bound) }},
+        ({{ prior_shape }}) + ({{ count }}),
+        ({{ prior_rate }}) + ({{ exposure }})
+    )
+{%- endmacro %}
+
+
+{#- Posterior probability that the area's true rate exceeds a threshold rate. -#}
+{% macro smoothed_rate_probability_above(threshold, count, exposure, prior_shape, prior_rate) -%}
+    1 - gamma_cdf(
+        {{ threshold }},
+        ({{ prior_shape }}) + ({{ count }}),
+        ({{ prior_rate }}) + ({{ exposure }})
+    )
+{%- endmacro %}
+
+
+{#- The gamma prior of each level, by Marshall's (1991) global method of moments, from the
+    areas of `relation` with a positive exposure: one row per area_level with force_rate
+    (m = sum(y) / sum(E)), prior_shape (a = m^2 / v) and prior_rate (b = m / v), where
+    v = sum(E * (y / E - m)^2) / sum(E) - m / mean(E) is the variance of the crude rates
+    beyond Poisson noise. When the rates vary no more than noise would make them (v <= 0),
+    v is floored at 1e-6 * m^2: every area is then shrunk (almost) fully to m. A level
+    without any count has the point mass at 0 as its prior (shape 0). -#}
+{% macro gamma_prior(relation, count, exposure) -%}
+    with
+
+    areas as (
+        select
+            area_level,
+            {{ count }} as area_count,
+            {{ exposure }} as exposure
+        from {{ relation }}
+        where {{ exposure }} > 0
+    ),
+
+    force as (
+        select
+            area_level,
+            sum(area_count) / sum(exposure) as force_rate,
+            avg(exposure) as mean_exposure
+        from areas
+        group by area_level
+    ),
+
+    moments as (
+        select
+            force.area_level,
+            force.force_rate,
+            greatest(
+                sum(
+                    areas.exposure
+                    * power(areas.area_count / areas.exposure - force.force_rate, 2)
+                )
+                / sum(areas.exposure)
+                - force.force_rate / force.mean_exposure,
+                1e-6 * power(force.force_rate, 2)
+            ) as prior_variance
+        from areas
+        inner join force
+            on areas.area_level = force.area_level
+        group by force.area_level, force.force_rate, force.mean_exposure
+    )
+
+    select
+        area_level,
+        force_rate,
+        coalesce(power(force_rate, 2) / nullif(prior_variance, 0), 0) as prior_shape,
+        coalesce(force_rate / nullif(prior_variance, 0), 1) as prior_rate
+    from moments
+{%- endmacro %}
+
+
+{#- The rate columns of one measure of an area table that has `<measure>_prior_shape`,
+    `<measure>_prior_rate` and `force_<measure>_rate_per_1000_per_year`: crude rate with its
+    exact interval, smoothed rate with its posterior interval, the posterior probability of
+    being above the high-violence threshold, and the high flag. -#}
+{% macro area_rate_columns(measure, count, exposure, high_flag) -%}
+    {%- set posterior = [count, exposure, measure ~ '_prior_shape', measure ~ '_prior_rate'] -%}
+    {%- set threshold = var('high_violence_ratio') ~ ' * force_' ~ measure
+        ~ '_rate_per_1000_per_year' -%}
+    {{ crude_rate(count, exposure) }} as {{ measure }}_rate_per_1000_per_year,
+    {{ crude_rate_bound('lower', count, exposure) }} as {{ measure }}_rate_lower,
+    {{ crude_rate_bound('upper', count, exposure) }} as {{ measure }}_rate_upper,
+    {{ smoothed_rate(*posterior) }} as smoothed_{{ measure }}_rate_per_1000_per_year,
+    {{ smoothed_rate_bound('lower', *posterior) }} as smoothed_{{ measure }}_rate_lower,
+    {{ smoothed_rate_bound('upper', *posterior) }} as smoothed_{{ measure }}_rate_upper,
+    {{ smoothed_rate_probability_above(threshold, *posterior) }}
+        as {{ measure }}_probability_high,
+    {{ smoothed_rate(*posterior) }} > {{ threshold }} as {{ high_flag }}
+{%- endmacro %}

@@ -1,0 +1,126 @@
+-- One row per area and level (lsoa, msoa, ward, lad): counted violent offences located in the
+-- area, those involving a school-aged person, residents and resident children, and the
+-- exposures of the rates in thousands of person-years. Higher levels are sums of their LSOAs
+-- through the best-fit lookup, so an area's parts always add up to it (the disclosure groups
+-- of fct_area_violence rely on that). A level the lookup does not give (msoa and ward are
+-- optional) has no rows. Offences without a location count in no area.
+with
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+lookup as (
+    select * from {{ ref('stg_ons__lsoa_lookup') }}
+),
+
+residents as (
+    select * from {{ ref('int_lsoa_residents') }}
+),
+
+offences as (
+    select * from {{ ref('int_violent_offences_counted') }}
+    where lsoa_code is not null
+),
+
+analysis_window as (
+    select * from {{ ref('int_analysis_window') }}
+),
+
+offences_by_lsoa as (
+    select
+        lsoa_code,
+        count(*) as violent_offences,
+        count(*) filter (where is_youth_involved) as youth_violent_offences
+    from offences
+    group by lsoa_code
+),
+
+lsoa_counts as (
+    select
+        lsoas.lsoa_code,
+        lsoas.lsoa_name,
+        lookup.msoa_code,
+        lookup.msoa_name,
+        lookup.ward_code,
+        lookup.ward_name,
+        lookup.lad_code,
+        lookup.lad_name,
+        coalesce(offences_by_lsoa.violent_offences, 0) as violent_offences,
+        coalesce(offences_by_lsoa.youth_violent_offences, 0) as youth_violent_offences,
+        residents.residents,
+        residents.resident_children
+    from lsoas
+    left join lookup
+        on lsoas.lsoa_code = lookup.lsoa_code
+    left join residents
+        on lsoas.lsoa_code = residents.lsoa_code
+    left join offences_by_lsoa
+        on lsoas.lsoa_code = offences_by_lsoa.lsoa_code
+),
+
+{%- set levels = {
+    'lsoa': {'code': 'lsoa_code', 'name': 'lsoa_name',
+             'msoa': 'msoa_code', 'ward': 'ward_code', 'lad': 'lad_code'},
+    'msoa': {'code': 'msoa_code', 'name': 'msoa_name',
+             'msoa': 'msoa_code', 'ward': 'null', 'lad': 'lad_code'},
+    'ward': {'code': 'ward_code', 'name': 'ward_name',
+             'msoa': 'null', 'ward': 'ward_code', 'lad': 'lad_code'},
+    'lad': {'code': 'lad_code', 'name': 'lad_name',
+            'msoa': 'null', 'ward': 'null', 'lad': 'lad_code'},
+} %}
+
+area_counts as (
+    {%- for level, columns in levels.items() %}
+        select
+            '{{ level }}' as area_level,
+            {{ columns.code }} as area_code,
+            -- A best-fit lookup gives one name per code; any_value guards against variants.
+            any_value({{ columns.name }}) as area_name,
+            any_value({{ columns.msoa }}) as msoa_code,
+            any_value({{ columns.ward }}) as ward_code,
+            any_value({{ columns.lad }}) as lad_code,
+            sum(violent_offences) as violent_offences,
+            sum(youth_violent_offences) as youth_violent_offences,
+            sum(residents) as residents,
+            sum(resident_children) as resident_children
+        from lsoa_counts
+        where {{ columns.code }} is not null
+        group by {{ columns.code }}
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        -- ids
+        area_counts.area_level,
+        area_counts.area_code,
+
+        -- attributes
+        area_counts.area_name,
+        area_counts.msoa_code,
+        area_counts.ward_code,
+        area_counts.lad_code,
+
+        -- measures
+        cast(area_counts.violent_offences as bigint) as violent_offences,
+        cast(area_counts.youth_violent_offences as bigint) as youth_violent_offences,
+        cast(area_counts.residents as bigint) as residents,
+        cast(area_counts.resident_children as bigint) as resident_children,
+        area_counts.residents * analysis_window.window_years / 1000
+            as resident_thousand_years,
+        area_counts.resident_children * analysis_window.window_years / 1000
+            as child_thousand_years,
+
+        -- timestamps
+        analysis_window.window_start_date,
+        analysis_window.window_end_date
+    from area_counts
+    cross join analysis_window
+)
+
+select * from final
