@@ -8,6 +8,12 @@
     disclosure_spec(relation)  the specification of the model built into that relation
                                (in a generic test, whose `model` is a relation)
 
+    A unit test compiles the model under the test's own node, which carries neither the model's
+    meta nor the graph to look it up in: a unit test of a published model passes the
+    specification as var unit_test_disclosure, by a YAML alias of the model's
+    (`disclosure: &name` in the model, `unit_test_disclosure: *name` in the test's
+    overrides.vars).
+
     Returns none at parse time (the graph and the YAML config are not known yet); at execution
     time it fails with a plain message when the model has no specification. -#}
 {% macro disclosure_spec(relation=none) -%}
@@ -17,6 +23,10 @@
     {%- if relation is none -%}
         {%- set name = model.name -%}
         {%- set spec = config.meta_get('disclosure') -%}
+        {%- if spec is none and model.resource_type == 'unit_test' -%}
+            {%- set spec = var('unit_test_disclosure', none) -%}
+        {%- endif -%}
+
     {%- else -%}
         {%- set name = relation.identifier -%}
         {%- set found = [] -%}

@@ -139,3 +139,33 @@
         as {{ measure }}_probability_high,
     {{ smoothed_rate(*posterior) }} > {{ threshold }} as {{ high_flag }}
 {%- endmacro %}
+
+
+{#- A bound of the central interval of a positive quantity known by its mean and variance,
+    taken as the gamma with the same two moments (macro moment_matched_gamma_draw at the
+    bound's tail probability). A zero variance gives the mean itself. -#}
+{% macro moment_matched_gamma_bound(bound, mean, variance) -%}
+    {{ moment_matched_gamma_draw(mean, variance, interval_tail(bound)) }}
+{%- endmacro %}
+
+
+{#- A reproducible uniform draw in (0, 1) for a row and a replicate: a hash of the row's key,
+    the replicate and a stream number (one per measure), so draws are independent across
+    measures and the same on every rebuild of the same data. -#}
+{% macro uniform_draw(key, replicate, stream) -%}
+    ((hash({{ key }}, {{ replicate }}, {{ stream }}) // 2048 + 0.5) / 9007199254740992.0)
+{%- endmacro %}
+
+
+{#- A draw from the gamma with the given mean and variance (the mean itself when either is
+    not positive), by inverting its distribution function at a uniform draw. -#}
+{% macro moment_matched_gamma_draw(mean, variance, uniform) -%}
+    case
+        when ({{ variance }}) > 0 and ({{ mean }}) > 0 then gamma_quantile(
+            {{ uniform }},
+            power({{ mean }}, 2) / ({{ variance }}),
+            ({{ mean }}) / ({{ variance }})
+        )
+        else {{ mean }}
+    end
+{%- endmacro %}

@@ -1,0 +1,136 @@
+"""Compare the schools' violence exposure with the same measure on the true catchments.
+
+    python scripts/exposure_evaluation.py --db data/school_exposure.duckdb --truth data/truth
+
+exposure_violence_rate (DESIGN.md) is sum_l w(l, s) * smoothed violence rate(l). With the
+generator's pupil_flows.csv (how many of each school's pupils really live in each LSOA) the same
+sum can be taken over the true weights, with the same LSOA rates, so any difference comes from
+the catchments alone. Prints, for each set of catchments:
+
+- `published`: fct_school_exposure (observed catchments where pupil_residence.csv has them,
+  else the var catchment_method);
+- `gravity`, `nearest`: every school by that modelled method (int_catchment_flows);
+
+the number of schools, Spearman's rank correlation with the true exposure, and the share of
+the true top 10% of schools that are in the top 10% by this exposure.
+
+Only synthetic data has a truth to compare with: a real extract has no pupil_flows.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from spatial_extension import load_spatial  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ExposureScore:
+    catchments: str
+    schools: int
+    spearman: float
+    top_decile_overlap: float
+
+
+EXPOSURE_SQL = """
+with
+
+lsoa_rates as (
+    select area_code as lsoa_code, smoothed_violent_rate_per_1000_per_year as rate
+    from intermediate.int_area_violence_rates
+    where area_level = 'lsoa'
+),
+
+true_flows as (
+    select cast(urn as integer) as urn, lsoa_code, cast(pupils as double) as pupils
+    from read_csv(?, all_varchar = true)
+),
+
+true_exposure as (
+    select urn, sum(pupils * rate) / sum(pupils) as exposure
+    from true_flows
+    inner join lsoa_rates using (lsoa_code)
+    group by urn
+),
+
+modelled_exposure as (
+    select 'published' as catchments, urn, exposure_violence_rate as exposure
+    from marts.fct_school_exposure
+    union all
+    select method, urn, sum(weight * rate)
+    from intermediate.int_catchment_flows
+    inner join lsoa_rates using (lsoa_code)
+    where method in ('gravity', 'nearest')
+    group by method, urn
+)
+
+select modelled_exposure.catchments, modelled_exposure.exposure, true_exposure.exposure
+from modelled_exposure
+inner join true_exposure using (urn)
+order by modelled_exposure.catchments, urn
+"""
+
+
+def top_decile_overlap(modelled: list[float], true: list[float]) -> float:
+    """Share of the true top 10% (at least one school) that is in the modelled top 10%."""
+    size = max(1, round(len(true) / 10))
+    top = lambda values: set(sorted(range(len(values)), key=lambda i: -values[i])[:size])  # noqa: E731
+    return len(top(modelled) & top(true)) / size
+
+
+def score_exposure(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, ExposureScore]:
+    """Score each set of catchments' exposure against the exposure on the true catchments."""
+    rows = con.execute(EXPOSURE_SQL, [str(truth_dir / "pupil_flows.csv")]).fetchall()
+    scores = {}
+    for catchments in dict.fromkeys(row[0] for row in rows):
+        modelled = [row[1] for row in rows if row[0] == catchments]
+        true = [row[2] for row in rows if row[0] == catchments]
+        scores[catchments] = ExposureScore(
+            catchments,
+            len(modelled),
+            float(stats.spearmanr(modelled, true).statistic),
+            top_decile_overlap(modelled, true),
+        )
+    return scores
+
+
+def format_exposure_scores(scores: dict[str, ExposureScore]) -> str:
+    lines = [f"{'catchments':<10} {'schools':>8} {'spearman':>9} {'top-10% overlap':>16}"]
+    for score in scores.values():
+        lines.append(
+            f"{score.catchments:<10} {score.schools:>8,} {score.spearman:>9.3f} "
+            f"{score.top_decile_overlap:>16.0%}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Run after `make build` (or any dbt build of a synthetic extract).",
+    )
+    parser.add_argument("--db", type=Path, default=Path("data/school_exposure.duckdb"),
+                        help="built database (default: %(default)s)")
+    parser.add_argument("--truth", type=Path, default=Path("data/truth"),
+                        help="the generator's truth directory (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        parser.error(f"no database at {args.db}: run `make build` first")
+    if not (args.truth / "pupil_flows.csv").exists():
+        parser.error(f"no pupil_flows.csv in {args.truth}: the truth comes with synthetic data only")
+    con = duckdb.connect(str(args.db), read_only=True)
+    load_spatial(con)
+    print(format_exposure_scores(score_exposure(con, args.truth)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
