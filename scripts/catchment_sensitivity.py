@@ -10,9 +10,9 @@ multiplier: the modelled mean home-school distance, Spearman's rank correlation 
 calibrated ranking, how many of the calibrated top 10% of schools stay in the top 10%, and the
 median and 90th percentile of the change in rank.
 
-Exposure here is each school's catchment-weighted crude violence rate of its pupils' LSOAs
-(violent offences in the analysis window per 1,000 residents per year), computed from the
-intermediate models; schools observed in pupil_residence.csv keep their observed catchment.
+Exposure here is the published exposure_violence_rate of marts.fct_school_exposure (each
+school's catchment-weighted smoothed violence rate of its pupils' LSOAs), which the rebuild
+recomputes; schools observed in pupil_residence.csv keep their observed catchment.
 The database is never changed: the copies live in a temporary directory.
 """
 
@@ -35,39 +35,11 @@ sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 from spatial_extension import load_spatial  # noqa: E402
 
 EXPOSURE_SQL = """
-with
-
-offences as (
-    select lsoa_code, count(*) as violent_offences
-    from intermediate.int_offences_classified
-    where is_violent and is_in_window and not is_cancelled and lsoa_code is not null
-    group by lsoa_code
-),
-
-residents as (
-    select lsoa_code, sum(population) as residents
-    from staging.stg_ons__lsoa_population
-    group by lsoa_code
-),
-
-rates as (
-    select residents.lsoa_code,
-        1000 * coalesce(offences.violent_offences, 0) / residents.residents
-        / (select window_years from intermediate.int_analysis_window) as rate
-    from residents
-    left join offences on residents.lsoa_code = offences.lsoa_code
-    where residents.residents > 0
-),
-
-exposure as (
-    select flows.urn, sum(flows.weight * rates.rate) as exposure
-    from intermediate.int_catchment_flows_selected as flows
-    inner join rates on flows.lsoa_code = rates.lsoa_code
-    group by flows.urn
-)
-
-select urn, exposure, rank() over (order by exposure desc, urn) as exposure_rank
-from exposure
+select
+    urn,
+    exposure_violence_rate as exposure,
+    rank() over (order by exposure_violence_rate desc, urn) as exposure_rank
+from marts.fct_school_exposure
 """
 
 MEAN_DISTANCE_SQL = """
