@@ -19,7 +19,6 @@ Only synthetic data has a truth to compare with: a real extract has no pupil_flo
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from spatial_extension import load_spatial  # noqa: E402
+from truth_evaluation import check_inputs, connect_read_only, truth_parser  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -113,21 +112,10 @@ def format_exposure_scores(scores: dict[str, ExposureScore]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Run after `make build` (or any dbt build of a synthetic extract).",
-    )
-    parser.add_argument("--db", type=Path, default=Path("data/school_exposure.duckdb"),
-                        help="built database (default: %(default)s)")
-    parser.add_argument("--truth", type=Path, default=Path("data/truth"),
-                        help="the generator's truth directory (default: %(default)s)")
+    parser = truth_parser(__doc__)
     args = parser.parse_args(argv)
-    if not args.db.exists():
-        parser.error(f"no database at {args.db}: run `make build` first")
-    if not (args.truth / "pupil_flows.csv").exists():
-        parser.error(f"no pupil_flows.csv in {args.truth}: the truth comes with synthetic data only")
-    con = duckdb.connect(str(args.db), read_only=True)
-    load_spatial(con)
+    check_inputs(parser, args, "pupil_flows.csv")
+    con = connect_read_only(args.db)
     print(format_exposure_scores(score_exposure(con, args.truth)))
     return 0
 

@@ -27,7 +27,6 @@ Only synthetic data has a truth to compare with: a real extract has no offender_
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from dataclasses import dataclass
@@ -39,7 +38,8 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser  # noqa: E402
-from spatial_extension import SpatialExtensionError, load_spatial  # noqa: E402
+from spatial_extension import SpatialExtensionError  # noqa: E402
+from truth_evaluation import check_inputs, connect_read_only, truth_parser  # noqa: E402
 
 TRUTH_FILE = "offender_schools.csv"
 TRUTH_COLUMNS = ("person_ref", "urn")
@@ -313,29 +313,19 @@ def format_score(score: AttributionScore) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+    parser = truth_parser(
+        __doc__,
         epilog=(
             "Run after `make build` (or any dbt build of a synthetic extract), with the "
             "build's pseudonymisation key in the environment, e.g. "
             "SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=.secrets/demo_pseudonymisation.key."
         ),
     )
-    parser.add_argument("--db", type=Path, default=Path("data/school_exposure.duckdb"),
-                        help="built database (default: %(default)s)")
-    parser.add_argument("--truth", type=Path, default=Path("data/truth"),
-                        help="the generator's truth directory (default: %(default)s)")
     args = parser.parse_args(argv)
-    if not args.db.exists():
-        parser.error(f"no database at {args.db}: run `make build` first")
-    if not (args.truth / TRUTH_FILE).exists():
-        parser.error(
-            f"no {TRUTH_FILE} in {args.truth}: the truth comes with synthetic data only"
-        )
+    check_inputs(parser, args, TRUTH_FILE)
     try:
         key = load_key()
-        con = duckdb.connect(str(args.db), read_only=True)
-        load_spatial(con)
+        con = connect_read_only(args.db)
         score = score_attribution(con, args.truth, key)
     except (MissingKeyError, EvaluationError, SpatialExtensionError, duckdb.IOException) as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
