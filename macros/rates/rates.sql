@@ -122,22 +122,38 @@
 
 
 {#- The rate columns of one measure of an area table that has `<measure>_prior_shape`,
-    `<measure>_prior_rate` and `force_<measure>_rate_per_1000_per_year`: crude rate with its
-    exact interval, smoothed rate with its posterior interval, the posterior probability of
-    being above the high-violence threshold, and the high flag. -#}
-{% macro area_rate_columns(measure, count, exposure, high_flag) -%}
+    `<measure>_prior_rate` and `force_<measure>_rate_per_1000_per_year`, as a dict of column
+    name to SQL expression: crude rate with its exact interval, smoothed rate with its
+    posterior interval, and the high flag. int_area_violence_rates selects them on exact
+    counts (macro area_rate_columns); fct_area_violence hands them to disclosure_control() to
+    recompute on the rounded counts. -#}
+{% macro area_rate_expressions(measure, count, exposure, high_flag) -%}
     {%- set posterior = [count, exposure, measure ~ '_prior_shape', measure ~ '_prior_rate'] -%}
     {%- set threshold = var('high_violence_ratio') ~ ' * force_' ~ measure
         ~ '_rate_per_1000_per_year' -%}
-    {{ crude_rate(count, exposure) }} as {{ measure }}_rate_per_1000_per_year,
-    {{ crude_rate_bound('lower', count, exposure) }} as {{ measure }}_rate_lower,
-    {{ crude_rate_bound('upper', count, exposure) }} as {{ measure }}_rate_upper,
-    {{ smoothed_rate(*posterior) }} as smoothed_{{ measure }}_rate_per_1000_per_year,
-    {{ smoothed_rate_bound('lower', *posterior) }} as smoothed_{{ measure }}_rate_lower,
-    {{ smoothed_rate_bound('upper', *posterior) }} as smoothed_{{ measure }}_rate_upper,
-    {{ smoothed_rate_probability_above(threshold, *posterior) }}
-        as {{ measure }}_probability_high,
-    {{ smoothed_rate(*posterior) }} > {{ threshold }} as {{ high_flag }}
+    {{ return({
+        measure ~ '_rate_per_1000_per_year': crude_rate(count, exposure),
+        measure ~ '_rate_lower': crude_rate_bound('lower', count, exposure),
+        measure ~ '_rate_upper': crude_rate_bound('upper', count, exposure),
+        'smoothed_' ~ measure ~ '_rate_per_1000_per_year': smoothed_rate(*posterior),
+        'smoothed_' ~ measure ~ '_rate_lower': smoothed_rate_bound('lower', *posterior),
+        'smoothed_' ~ measure ~ '_rate_upper': smoothed_rate_bound('upper', *posterior),
+        high_flag: smoothed_rate(*posterior) ~ ' > ' ~ threshold,
+    }) }}
+{%- endmacro %}
+
+
+{#- The columns of area_rate_expressions, selected, plus the posterior probability of being
+    above the high-violence threshold (used internally for the school measures' variance). -#}
+{% macro area_rate_columns(measure, count, exposure, high_flag) -%}
+    {%- set threshold = var('high_violence_ratio') ~ ' * force_' ~ measure
+        ~ '_rate_per_1000_per_year' -%}
+    {%- for column, expression in area_rate_expressions(
+        measure, count, exposure, high_flag).items() %}
+    {{ expression }} as {{ column }},
+    {%- endfor %}
+    {{ smoothed_rate_probability_above(threshold, count, exposure, measure ~ '_prior_shape',
+        measure ~ '_prior_rate') }} as {{ measure }}_probability_high
 {%- endmacro %}
 
 

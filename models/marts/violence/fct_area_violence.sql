@@ -4,27 +4,12 @@
 -- config.meta.disclosure. Every rate, interval and flag is then recomputed from the
 -- published, rounded count (with the level's prior, which is estimated from all areas and
 -- says nothing about any one), so that none of them gives the exact count back.
-{%- set measures = {
-    'violent': {'count': 'violent_offences', 'exposure': 'resident_thousand_years',
-                'high': 'is_high_violence'},
-    'youth_violent': {'count': 'youth_violent_offences', 'exposure': 'child_thousand_years',
-                      'high': 'is_high_youth_violence'},
-} %}
 {%- set derived = {} %}
-{%- for measure, m in measures.items() %}
-    {%- set posterior = [m.count, m.exposure, measure ~ '_prior_shape',
-        measure ~ '_prior_rate'] %}
-    {%- do derived.update({
-        measure ~ '_rate_per_1000_per_year': crude_rate(m.count, m.exposure),
-        measure ~ '_rate_lower': crude_rate_bound('lower', m.count, m.exposure),
-        measure ~ '_rate_upper': crude_rate_bound('upper', m.count, m.exposure),
-        'smoothed_' ~ measure ~ '_rate_per_1000_per_year': smoothed_rate(*posterior),
-        'smoothed_' ~ measure ~ '_rate_lower': smoothed_rate_bound('lower', *posterior),
-        'smoothed_' ~ measure ~ '_rate_upper': smoothed_rate_bound('upper', *posterior),
-        m.high: smoothed_rate(*posterior) ~ ' > ' ~ var('high_violence_ratio')
-            ~ ' * force_' ~ measure ~ '_rate_per_1000_per_year',
-    }) %}
-{%- endfor %}
+{%- do derived.update(area_rate_expressions(
+    'violent', 'violent_offences', 'resident_thousand_years', 'is_high_violence')) %}
+{%- do derived.update(area_rate_expressions(
+    'youth_violent', 'youth_violent_offences', 'child_thousand_years',
+    'is_high_youth_violence')) %}
 with
 
 rates as (
