@@ -1,6 +1,6 @@
 """dbt-duckdb plugin: prepares every DuckDB connection dbt opens for this project.
 
-- loads the spatial extension that set-up installed (never downloads it);
+- loads the spatial and encodings extensions that set-up installed (never downloads them);
 - registers `pseudonymise(text) -> text`, the keyed hash of person references, as a vectorised
   (Arrow) function: a row-at-a-time Python function takes about 45 s for 600,000 rows, this one
   under 2 s. The key is read lazily, on the first call, so dbt commands that never touch person
@@ -26,7 +26,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from scipy import special
 
 from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
-from spatial_extension import load_spatial
+from spatial_extension import load_encodings, load_spatial
 
 
 def _lazy_pseudonymiser():
@@ -88,6 +88,7 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn):
         load_spatial(conn)
+        load_encodings(conn)
         # dbt-duckdb may configure the same database more than once; functions are
         # database-wide, so replace rather than fail on "already exists".
         for name in (

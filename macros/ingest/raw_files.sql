@@ -3,7 +3,22 @@
     The contract lets a force hand over files with extra columns, any column order, any case,
     and (for GIAS and the ONS files) one of several column names. These macros find the columns
     that are really there, so a staging model selects them by their canonical names and a
-    missing required column fails the build with a message naming the file and the column. -#}
+    missing required column fails the build with a message naming the file and the column.
+
+    CSV files are read in two passes, both at compile time and both without any row content
+    reaching a message (an error from DuckDB's CSV reader quotes the whole offending line, which
+    for offence_persons.csv is a person's record):
+
+    1. the header line alone, as text, gives the column names;
+    2. a scan of the whole file with a fixed dialect (comma, double quotes) and those columns,
+       keeping DuckDB's errors in a temporary rejects table, gives every malformed row's
+       position and the kind of fault (too many or too few fields, a broken quote, a line too
+       long, bytes that are not text in the file's encoding), but never its content.
+
+    The model then reads the well-formed rows (ignore_errors) and numbers them around the
+    malformed ones, which reach the rejects model with their reason. A file that is not valid
+    UTF-8 is read as Windows-1252, the encoding of the DfE's GIAS download (DuckDB's encodings
+    extension, installed at set-up). -#}
 
 {#- var('raw_dir'), else SCHOOL_EXPOSURE_RAW_DIR, else data/raw. The sources' YAML repeats this
     expression because dbt renders it before project macros exist. -#}
@@ -17,35 +32,233 @@
 {%- endmacro %}
 
 
+{#- A text as an SQL string literal: a path or name holding a quote cannot break the SQL. -#}
+{% macro sql_string(text) -%}
+    '{{ text | string | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{#- True while a unit test compiles a model: raw files are then never looked at, so a unit test
+    passes whatever the user's raw directory holds (the fixture rows stand in for the file). -#}
+{% macro in_unit_test() -%}
+    {{ return(execute and model is mapping and model.get('resource_type') == 'unit_test') }}
+{%- endmacro %}
+
+
 {#- The path of the first file matching `pattern` (a glob) in raw_dir, or none. -#}
 {% macro find_raw_file(pattern) -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if in_unit_test() -%}{{ return('unit-test-fixture/' ~ pattern) }}{%- endif -%}
     {%- set result = run_query(
-        "select file from glob('" ~ raw_path(pattern) ~ "') order by file limit 1"
+        "select file from glob(" ~ sql_string(raw_path(pattern)) ~ ") order by file limit 1"
     ) -%}
     {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
 {%- endmacro %}
 
 
+{#- The path of a required raw file, or a build error naming it. -#}
+{% macro required_raw_file(pattern) -%}
+    {%- set path = find_raw_file(pattern) -%}
+    {%- if execute and path is none -%}
+        {{ exceptions.raise_compiler_error(
+            "Required extract file " ~ pattern ~ " not found in raw_dir '" ~ raw_dir()
+            ~ "'. Put it there (../shared/extract-contract.md names every file), or point"
+            ~ " SCHOOL_EXPOSURE_RAW_DIR (or --vars 'raw_dir: ...') at the folder that holds it."
+        ) }}
+    {%- endif -%}
+    {{ return(path) }}
+{%- endmacro %}
+
+
+{% macro is_csv(path) -%}
+    {{ return(path is not none and (path.endswith('.csv') or path.endswith('.csv.gz'))) }}
+{%- endmacro %}
+
+
+{#- The fixed CSV dialect every raw CSV file is read with: the contract's comma-separated,
+    double-quoted form. Fixed, not sniffed: DuckDB's sniffer guesses another dialect when a
+    sample holds a broken quote, and then reads every row wrongly. -#}
+{% macro csv_dialect() -%}
+    auto_detect = false, header = true, delim = ',', quote = '"', escape = '"'
+{%- endmacro %}
+
+
+{#- The first non-blank line of a CSV file, as text (none for an empty file). The line is read
+    whole (no delimiter, no quotes), so nothing in it can fail the read. -#}
+{% macro raw_csv_first_line(path, encoding) -%}
+    {%- set result = run_query(
+        "select line from read_csv(" ~ sql_string(path) ~ ", auto_detect = false,"
+        ~ " header = false, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
+        ~ " escape = '', strict_mode = false, ignore_errors = true, max_line_size = 100000000,"
+        ~ " encoding = " ~ sql_string(encoding) ~ ") where trim(line, chr(13) || ' ') != ''"
+        ~ " limit 1"
+    ) -%}
+    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+{%- endmacro %}
+
+
+{#- The column names of a CSV header line: split on commas, surrounding quotes and spaces
+    removed, a byte-order mark dropped; an empty name becomes column_<n>, and a name repeated
+    (in any case) gets a suffix, so each name can be one column of the reader. -#}
+{% macro csv_header_names(line) -%}
+    {%- set names = [] -%}
+    {%- set seen = [] -%}
+    {%- set text = line | replace('\ufeff', '') | replace('ï»¿', '') | replace('\r', '') -%}
+    {%- for cell in text.split(',') -%}
+        {%- set name = cell | trim | replace('"', '') | trim -%}
+        {%- set name = name if name else 'column_' ~ loop.index -%}
+        {%- set unique = namespace(name=name, n=1) -%}
+        {%- for _ in range(1000) if unique.name | lower in seen -%}
+            {%- set unique.n = unique.n + 1 -%}
+            {%- set unique.name = name ~ '_' ~ unique.n -%}
+        {%- endfor -%}
+        {%- do seen.append(unique.name | lower) -%}
+        {%- do names.append(unique.name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#- The reader of a CSV file with the given header names and encoding. With
+    `skip_malformed`, rows DuckDB cannot parse are left out (their positions are known from
+    the scan); otherwise, with `store_rejects`, they are recorded in the temporary tables
+    raw_csv_errors and raw_csv_scans. -#}
+{% macro csv_reader(path, names, encoding, store_rejects=false) -%}
+    read_csv(
+        {{ sql_string(path) }},
+        {{ csv_dialect() }},
+        columns = {
+        {%- for name in names %}
+            {{ sql_string(name) }}: 'VARCHAR'{{ "," if not loop.last }}
+        {%- endfor %}
+        },
+        encoding = {{ sql_string(encoding) }},
+        ignore_errors = true
+        {%- if store_rejects %},
+        store_rejects = true,
+        rejects_table = 'raw_csv_errors',
+        rejects_scan = 'raw_csv_scans'
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- DuckDB's CSV error types, as reject reasons (docs block reject_reasons). -#}
+{% macro csv_error_reason(error_type) -%}
+    {%- set reasons = {
+        'TOO MANY COLUMNS': 'too_many_fields',
+        'MISSING COLUMNS': 'too_few_fields',
+        'UNQUOTED VALUE': 'malformed_quotes',
+        'LINE SIZE OVER MAXIMUM': 'line_too_long',
+        'INVALID ENCODING': 'invalid_encoding',
+    } -%}
+    {{ return(reasons.get(error_type, 'malformed_row')) }}
+{%- endmacro %}
+
+
+{#- One scan of a CSV file: its well-formed rows, the line breaks inside their values, and the
+    position and kind of every malformed row (DuckDB's rejects table holds the line too, which
+    is never selected), in the given encoding. -#}
+{% macro scan_csv(path, names, encoding) -%}
+    {%- set result = run_query(
+        "drop table if exists temp.raw_csv_errors; drop table if exists temp.raw_csv_scans;"
+        ~ " select count(*) as rows_read, coalesce(sum(length(fields)"
+        ~ " - length(replace(fields, chr(10), ''))), 0) as line_breaks"
+        ~ " from (select concat_ws(chr(31), *columns(*)) as fields from "
+        ~ csv_reader(path, names, encoding, store_rejects=true) ~ ")"
+    ) -%}
+    {%- set errors = run_query(
+        "select line - 1 as source_row_number, min(error_type) as error_type"
+        ~ " from temp.raw_csv_errors group by line order by line"
+    ) -%}
+    {%- do run_query(
+        "drop table if exists temp.raw_csv_errors; drop table if exists temp.raw_csv_scans"
+    ) -%}
+    {%- set malformed = [] -%}
+    {%- for row in errors.rows -%}
+        {%- do malformed.append({
+            'source_row_number': row[0] | int, 'reason': csv_error_reason(row[1])}) -%}
+    {%- endfor -%}
+    {{ return({
+        'rows_read': result.rows[0][0] | int,
+        'line_breaks': result.rows[0][1] | int,
+        'malformed': malformed,
+    }) }}
+{%- endmacro %}
+
+
+{#- Non-blank physical lines of a file, header included. -#}
+{% macro count_csv_lines(path, encoding) -%}
+    {%- set result = run_query(
+        "select count(*) from read_csv(" ~ sql_string(path) ~ ", auto_detect = false,"
+        ~ " header = false, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
+        ~ " escape = '', strict_mode = false, ignore_errors = true, max_line_size = 100000000,"
+        ~ " encoding = " ~ sql_string(encoding) ~ ") where trim(line, chr(13) || ' ') != ''"
+    ) -%}
+    {{ return(result.rows[0][0] | int) }}
+{%- endmacro %}
+
+
+{#- Everything known about a raw CSV file before its rows are read, as a dict:
+    path, label, encoding ('utf-8' or 'CP1252'), names (the header), columns (lower case),
+    rows (well-formed plus malformed), malformed ([{source_row_number, reason}]), and
+    lines_unaccounted (physical lines that belong to no row: lines a broken quote joined into
+    a malformed row). An empty file, or one without a header, is a build error naming it. -#}
+{% macro inspect_raw_csv(path, label) -%}
+    {%- set encoding = 'utf-8' -%}
+    {%- set first_line = raw_csv_first_line(path, encoding) -%}
+    {%- if first_line is none -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " is empty: it has no header row and no data. Export it again with the"
+            ~ " header row that ../shared/extract-contract.md gives.") }}
+    {%- endif -%}
+    {%- set names = csv_header_names(first_line) -%}
+    {%- set scan = scan_csv(path, names, encoding) -%}
+    {%- if scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding') | list -%}
+        {#- Not UTF-8: Windows-1252, which the DfE's own downloads use. -#}
+        {%- set encoding = 'CP1252' -%}
+        {%- set names = csv_header_names(raw_csv_first_line(path, encoding)) -%}
+        {%- set scan = scan_csv(path, names, encoding) -%}
+    {%- endif -%}
+    {%- set lines = count_csv_lines(path, encoding) -%}
+    {%- set rows = scan.rows_read + scan.malformed | length -%}
+    {{ return({
+        'path': path,
+        'label': label,
+        'encoding': encoding,
+        'names': names,
+        'columns': names | map('lower') | list,
+        'rows': rows,
+        'malformed': scan.malformed,
+        'lines_unaccounted': [lines - 1 - rows - scan.line_breaks, 0] | max,
+    }) }}
+{%- endmacro %}
+
+
 {#- The DuckDB table function that reads a raw file: CSV as text (bad values must reach the
-    rejects models, not fail the read), spatial formats through GDAL or Parquet. -#}
-{% macro raw_reader(path) -%}
+    rejects models, not fail the read; see csv_reader), spatial formats through GDAL or
+    Parquet. `csv` is the file's inspect_raw_csv() result, made here when not given. -#}
+{% macro raw_reader(path, csv=none) -%}
     {%- if path is none -%}
         {#- parse time, before any file is looked for -#}
         (select 1)
-    {%- elif path.endswith('.csv') or path.endswith('.csv.gz') -%}
-        read_csv('{{ path }}', all_varchar = true, header = true, null_padding = true)
+    {%- elif is_csv(path) -%}
+        {%- set csv = csv or inspect_raw_csv(path, path.split('/')[-1]) -%}
+        {{ csv_reader(path, csv.names, csv.encoding) }}
     {%- elif path.endswith('.parquet') -%}
-        read_parquet('{{ path }}')
+        read_parquet({{ sql_string(path) }})
     {%- else -%}
-        st_read('{{ path }}')
+        st_read({{ sql_string(path) }})
     {%- endif -%}
 {%- endmacro %}
 
 
 {#- Lower-cased column names of a raw file, as a list (empty at parse time). -#}
 {% macro raw_file_columns(path) -%}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if not execute or in_unit_test() -%}{{ return([]) }}{%- endif -%}
+    {%- if is_csv(path) -%}
+        {{ return(inspect_raw_csv(path, path.split('/')[-1]).columns) }}
+    {%- endif -%}
     {%- set result = run_query("describe select * from " ~ raw_reader(path)) -%}
     {{ return(result.columns[0].values() | map('lower') | list) }}
 {%- endmacro %}
@@ -77,60 +290,201 @@
 {%- endmacro %}
 
 
+{#- The names a unit test's fixture rows use for a file's columns: each column's first plain
+    candidate (a unit test never reads the file, so the columns cannot be looked up). -#}
+{% macro unit_test_columns(columns) -%}
+    {%- set available = [] -%}
+    {%- for canonical, spec in columns.items() -%}
+        {%- set plain = [] -%}
+        {%- for name in spec.get('names', [canonical]) if not name.startswith('^') -%}
+            {%- do plain.append(name) -%}
+        {%- endfor -%}
+        {%- do available.append((plain[0] if plain else canonical) | lower) -%}
+    {%- endfor -%}
+    {{ return(available) }}
+{%- endmacro %}
+
+
 {#- A select list giving every canonical column of a raw file as trimmed text (empty -> null).
     `columns` maps a canonical name to {'required': bool, 'names': [candidates]}; candidates
-    default to the canonical name itself. A missing optional column becomes null. -#}
-{% macro raw_select_list(file_label, path, columns) -%}
-    {%- set available = raw_file_columns(path) -%}
+    default to the canonical name itself. A missing optional column becomes null.
+    `available` is the file's lower-cased column names; `show_columns` false keeps them out
+    of the error message (the "header" of a police file without one is a person's record). -#}
+{% macro raw_select_list(file_label, available, columns, show_columns=true) -%}
     {%- for canonical, spec in columns.items() -%}
         {%- set found = match_raw_column(available, spec.get('names', [canonical])) -%}
         {%- if execute and found is none and spec.get('required', false) -%}
             {{ exceptions.raise_compiler_error(
                 file_label ~ ": required column '" ~ canonical ~ "' is missing (looked for "
-                ~ spec.get('names', [canonical]) | join(', ') ~ "; the file has "
-                ~ available | join(', ') ~ ")."
+                ~ spec.get('names', [canonical]) | join(', ') ~ "; "
+                ~ ("the file has " ~ available | join(', ') if show_columns
+                    else "the header's " ~ available | length ~ " names are not shown, as the"
+                    ~ " first line of a file without a header would be a person's record")
+                ~ "). Rename the column in the file, or see ../shared/extract-contract.md."
             ) }}
         {%- endif %}
         {%- if found is none %}
         cast(null as varchar) as {{ canonical }}
         {%- else %}
-        nullif(trim(cast("{{ found }}" as varchar)), '') as {{ canonical }}
+        nullif(trim(cast("{{ found | replace('"', '""') }}" as varchar)), '') as {{ canonical }}
         {%- endif -%}
         {{- "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 
-{#- The path of a required raw file, or a build error naming it. -#}
-{% macro required_raw_file(pattern) -%}
-    {%- set path = find_raw_file(pattern) -%}
-    {%- if execute and path is none -%}
+{#- Stops the build, before any row is read, when malformed rows pass var max_reject_share,
+    or when a broken quote joined lines of the file into one row (they cannot be told apart,
+    so they cannot be rejected one by one). Positions are given, never content. -#}
+{% macro check_raw_csv_structure(csv) -%}
+    {%- set malformed = csv.malformed | length -%}
+    {%- if csv.lines_unaccounted > 0 -%}
+        {%- set quotes = csv.malformed | selectattr('reason', 'equalto', 'malformed_quotes')
+            | map(attribute='source_row_number') | list -%}
         {{ exceptions.raise_compiler_error(
-            "Required extract file " ~ pattern ~ " not found in raw_dir '" ~ raw_dir()
-            ~ "' (set SCHOOL_EXPOSURE_RAW_DIR or --vars 'raw_dir: ...')."
-        ) }}
+            csv.label ~ ": " ~ csv.lines_unaccounted ~ " line(s) of the file belong to no row:"
+            ~ " a double quote that is never closed"
+            ~ (" (data row " ~ quotes[:5] | join(', ') ~ ")" if quotes else "")
+            ~ " made the reader take the lines after it as part of one value. Close or remove"
+            ~ " the quote (a quote inside a value is written twice, \"\"), then rerun. Row"
+            ~ " content is not shown, to keep personal data out of logs.") }}
     {%- endif -%}
-    {{ return(path) }}
+    {%- if csv.rows > 0 and malformed / csv.rows > var('max_reject_share') -%}
+        {%- set reasons = csv.malformed | groupby('reason') -%}
+        {{ exceptions.raise_compiler_error(
+            csv.label ~ ": " ~ malformed ~ " of " ~ csv.rows ~ " rows ("
+            ~ '%.1f' | format(100 * malformed / csv.rows) ~ "%) are not well-formed CSV ("
+            ~ reasons | map('first') | join(', ') ~ "; first at data row "
+            ~ csv.malformed[0].source_row_number ~ "), more than var max_reject_share ("
+            ~ '%.0f' | format(100 * var('max_reject_share')) ~ "%) allows. Is it comma-"
+            ~ "separated with a header row? Row content is not shown.") }}
+    {%- endif -%}
 {%- endmacro %}
 
 
-{#- The rows of a raw CSV file, numbered in file order, with its canonical columns as text.
-    An optional file that is absent gives no rows (and the same columns); a required one that
-    is absent fails the build with a message naming it. -#}
-{% macro raw_rows(file_name, source_relation, columns, required=true) -%}
+{#- The rows of a raw CSV file, numbered in file order (source_row_number, from 1 for the
+    first data row), with its canonical columns as text and malformed_reason: why the row
+    could not be parsed, or null. A malformed row keeps its number and reason and has null
+    columns. An optional file that is absent gives no rows (and the same columns); a required
+    one that is absent, empty, or with a header but no rows (unless `allow_empty`), fails the
+    build with a message naming it. `reject_line_breaks`: a value holding a line break makes
+    the row malformed (line_break_in_value): no field of a police extract spans lines, and a
+    quote left open can join the rows after it into one value. `show_columns`: see
+    raw_select_list. -#}
+{% macro raw_rows(
+    file_name, source_relation, columns, required=true, allow_empty=false,
+    reject_line_breaks=false, show_columns=true
+) -%}
+    {%- if in_unit_test() %}
+    select
+        row_number() over () as source_row_number,
+        cast(null as varchar) as malformed_reason,
+        {{ raw_select_list(file_name, unit_test_columns(columns), columns) | indent(4) }}
+    from {{ source_relation }}
+    {%- else -%}
     {%- set path = required_raw_file(file_name) if required else find_raw_file(file_name) -%}
     {%- if execute and path is none %}
     -- {{ file_name }} is optional and absent from the raw directory: no rows.
     select
         cast(null as bigint) as source_row_number,
+        cast(null as varchar) as malformed_reason,
         {%- for canonical in columns %}
         cast(null as varchar) as {{ canonical }}{{ "," if not loop.last }}
         {%- endfor %}
     where false
+    {%- elif not execute %}
+    select 1
+    {%- else -%}
+    {%- set csv = inspect_raw_csv(path, file_name) -%}
+    {%- if csv.rows == 0 and not allow_empty -%}
+        {{ exceptions.raise_compiler_error(
+            file_name ~ " has a header row but no data rows: the analysis needs its rows."
+            ~ " Check the export (../shared/extract-contract.md).") }}
+    {%- endif -%}
+    {%- do check_raw_csv_structure(csv) -%}
+    {%- set select_list = raw_select_list(file_name, csv.columns, columns, show_columns) %}
+    {%- set line_breaks = [] %}
+    {%- for canonical in columns if reject_line_breaks %}
+        {%- do line_breaks.append('coalesce(regexp_matches(' ~ canonical ~ ", '[\\r\\n]'), false)") %}
+    {%- endfor %}
+    {%- set line_break = line_breaks | join(' or ') or 'false' %}
+    with
+
+    read_rows as (
+        select
+            row_number() over () as read_row_number,
+            {{ select_list | indent(8) }}
+        from {{ raw_reader(path, csv) }}
+    ),
+    {%- if csv.malformed %}
+
+    malformed_rows as (
+        select *
+        from (values
+        {%- for row in csv.malformed %}
+            ({{ row.source_row_number }}, '{{ row.reason }}'){{ "," if not loop.last }}
+        {%- endfor %}
+        ) as malformed (source_row_number, malformed_reason)
+    ),
+
+    -- For the well-formed rows after each malformed one: how many rows of the reader came
+    -- before it, and how many malformed rows lie up to it.
+    offsets as (
+        select
+            read_rows_before,
+            max(malformed_so_far) as malformed_so_far
+        from (
+            select
+                source_row_number
+                - row_number() over (order by source_row_number) as read_rows_before,
+                row_number() over (order by source_row_number) as malformed_so_far
+            from malformed_rows
+        )
+        group by read_rows_before
+    ),
+
+    numbered as (
+        select
+            read_rows.read_row_number + coalesce(offsets.malformed_so_far, 0)
+                as source_row_number,
+            cast(null as varchar) as malformed_reason,
+            read_rows.* exclude (read_row_number)
+        from read_rows
+        asof left join offsets
+            on read_rows.read_row_number > offsets.read_rows_before
+        union all
+        select
+            source_row_number,
+            malformed_reason,
+            {%- for canonical in columns %}
+            cast(null as varchar) as {{ canonical }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from malformed_rows
+    ),
     {%- else %}
-    select
-        row_number() over () as source_row_number,
-        {{ raw_select_list(file_name, path, columns) | indent(4) }}
-    from {{ source_relation }}
+
+    numbered as (
+        select
+            read_row_number as source_row_number,
+            cast(null as varchar) as malformed_reason,
+            * exclude (read_row_number)
+        from read_rows
+    ),
+    {%- endif %}
+
+    final as (
+        select
+            * replace (
+                case
+                    when malformed_reason is null and {{ line_break }}
+                        then 'line_break_in_value'
+                    else malformed_reason
+                end as malformed_reason
+            )
+        from numbered
+    )
+
+    select * from final
+    {%- endif -%}
     {%- endif %}
 {%- endmacro %}

@@ -1,8 +1,13 @@
 {#- The first reason, in the order given, why a raw row cannot be staged; null for a good row.
-    `checks` is a list of (reason_code, condition) pairs. Every reason code is listed in the
-    docs block `reject_reasons` (models/staging/_staging__docs.md). -#}
-{% macro first_reject_reason(checks) -%}
+    `checks` is a list of (reason_code, condition) pairs. `malformed_reason` names the column
+    of raw_rows() that says why a row could not be parsed at all: that reason comes first.
+    Every reason code is listed in the docs block `reject_reasons`
+    (models/staging/_staging__docs.md). -#}
+{% macro first_reject_reason(checks, malformed_reason=none) -%}
     case
+        {%- if malformed_reason %}
+        when {{ malformed_reason }} is not null then {{ malformed_reason }}
+        {%- endif %}
         {%- for reason, condition in checks %}
         when {{ condition }} then '{{ reason }}'
         {%- endfor %}
@@ -29,4 +34,73 @@
         {{ columns | join(',\n        ') }}
     from {{ base_model }}
     where reject_reason is not null
+{%- endmacro %}
+
+
+{#- One row with one column, `passes`: true when a raw file's rows may go on, else an error
+    that stops the build with the file, the share rejected and the reasons (never a row's
+    content). The staging model of each file filters on it:
+
+        where reject_reason is null and (select passes from intake)
+
+    It fails when a required file has no rows, or when the rows rejected for a reason not in
+    `not_counted` pass var max_reject_share of the rows read (90% of timestamps unreadable
+    must not leave marts built from the other 10%). A national file's rows outside the study
+    area are expected, so public reference files pass outside_study_area in `not_counted`.
+    Rows are counted by source_row_number (the ONS wide population form has 91 rows each). -#}
+{% macro intake_check(base_model, file_name, not_counted=[], required=true) -%}
+    {%- set max_share = var('max_reject_share') -%}
+    with
+
+    source_rows as (
+        select distinct
+            source_row_number,
+            reject_reason
+        from {{ base_model }}
+    ),
+
+    reasons as (
+        select
+            reject_reason,
+            count(*) as rejected_rows
+        from source_rows
+        where reject_reason is not null
+        {%- if not_counted %}
+            and reject_reason not in {{ sql_list(not_counted) }}
+        {%- endif %}
+        group by reject_reason
+    ),
+
+    summary as (
+        select
+            (select count(*) from source_rows) as rows_read,
+            coalesce(sum(rejected_rows), 0) as rows_rejected,
+            string_agg(
+                reject_reason || ' ' || rejected_rows, ', '
+                order by rejected_rows desc, reject_reason
+            ) as reasons
+        from reasons
+    )
+
+    select
+        case
+            {%- if required %}
+            when rows_read = 0 then error(
+                {{ sql_string(file_name ~ ': no rows were read, and the analysis needs them.'
+                    ~ ' Check that the file holds its data and is the one the contract names'
+                    ~ ' (../shared/extract-contract.md).') }}
+            )
+            {%- endif %}
+            when rows_rejected > {{ max_share }} * rows_read then error(format(
+                {{ sql_string(file_name ~ ': {} of {} rows ({:.1f}%) were rejected ({}), more'
+                    ~ ' than var max_reject_share (' ~ (100 * max_share) | round(1) ~ '%)'
+                    ~ ' allows. The rejects model of ' ~ base_model.identifier
+                    | replace('base_', 'stg_') ~ ' lists each row by its position in the file'
+                    ~ ' with its reason: fix the extract, or raise max_reject_share if the'
+                    ~ ' losses are understood.') }},
+                rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons
+            ))
+            else true
+        end as passes
+    from summary
 {%- endmacro %}

@@ -7,3 +7,15 @@
         date '{{ value }}'
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The day the build treats as today: var reference_date, else the current date. Timestamps
+    after it are rejected as future_timestamp; a fixed reference date makes a rebuild of old
+    data reject exactly what it rejected before. -#}
+{% macro reference_date() -%}
+    {%- if var('reference_date', none) -%}
+        date {{ sql_string(var('reference_date')) }}
+    {%- else -%}
+        current_date
+    {%- endif -%}
+{%- endmacro %}

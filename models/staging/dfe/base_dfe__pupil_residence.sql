@@ -7,12 +7,13 @@ raw_residence as (
         'urn': {'required': true},
         'lsoa_code': {'required': true, 'names': ['lsoa_code', '^lsoa\\d\\dcd$']},
         'pupils': {'required': true},
-    }, required=false) }}
+    }, required=false, allow_empty=true) }}
 ),
 
 typed as (
     select
         source_row_number,
+        malformed_reason,
         {{ parse_integer('urn') }} as urn,
         upper(lsoa_code) as lsoa_code,
         lower(pupils) in ('c', 'x', '<5', '*') as is_suppressed,
@@ -34,7 +35,7 @@ checked as (
             ('unparseable_pupils',
                 'not is_suppressed and (pupils is null or pupils < 0)'),
             ('duplicate_urn_lsoa', is_repeat_of_earlier_row(['urn', 'lsoa_code'])),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from typed
 )
 

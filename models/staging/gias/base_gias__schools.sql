@@ -38,6 +38,7 @@ lsoas as (
 typed as (
     select
         raw_schools.source_row_number,
+        raw_schools.malformed_reason,
         {{ parse_integer('raw_schools.urn') }} as urn,
         raw_schools.urn as urn_text,
         raw_schools.school_name,
@@ -103,7 +104,7 @@ checked as (
                 ~ ' or coalesce(statutory_low_age, default_low_age)'
                 ~ ' > coalesce(statutory_high_age, default_high_age)'),
             ('unknown_phase', 'default_low_age is null and statutory_low_age is null'),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from joined
 )
 

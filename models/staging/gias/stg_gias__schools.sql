@@ -4,6 +4,11 @@ checked as (
     select * from {{ ref('base_gias__schools') }}
 ),
 
+intake as materialized (
+    -- Stops the build here, naming the file, when too many of its rows were rejected.
+    {{ intake_check(ref('base_gias__schools'), 'schools.csv', not_counted=['outside_study_area']) | indent(4) }}
+),
+
 final as (
     select
         -- ids
@@ -30,7 +35,7 @@ final as (
         northing,
         st_point(easting, northing) as geom
     from checked
-    where reject_reason is null
+    where reject_reason is null and (select passes from intake)
 )
 
 select * from final

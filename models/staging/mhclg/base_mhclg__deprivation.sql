@@ -12,12 +12,13 @@ raw_deprivation as (
             'imd_decile',
             'index of multiple deprivation (imd) decile (where 1 is most deprived 10% of lsoas)',
             'index of multiple deprivation (imd) decile']},
-    }, required=false) }}
+    }, required=false, allow_empty=true) }}
 ),
 
 typed as (
     select
         source_row_number,
+        malformed_reason,
         upper(lsoa_code) as lsoa_code,
         {{ parse_number('imd_score') }} as imd_score,
         imd_score as imd_score_text,
@@ -37,7 +38,7 @@ checked as (
                 is_unreadable('imd_score_text', 'imd_score')
                 ~ ' or imd_decile is null or imd_decile not between 1 and 10'),
             ('duplicate_lsoa_code', is_repeat_of_earlier_row(['lsoa_code'])),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from typed
 )
 

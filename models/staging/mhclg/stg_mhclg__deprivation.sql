@@ -4,6 +4,11 @@ checked as (
     select * from {{ ref('base_mhclg__deprivation') }}
 ),
 
+intake as materialized (
+    -- Stops the build here, naming the file, when too many of its rows were rejected.
+    {{ intake_check(ref('base_mhclg__deprivation'), 'deprivation.csv', not_counted=['outside_study_area'], required=false) | indent(4) }}
+),
+
 final as (
     select
         -- ids
@@ -13,7 +18,7 @@ final as (
         imd_score,
         imd_decile
     from checked
-    where reject_reason is null
+    where reject_reason is null and (select passes from intake)
 )
 
 select * from final

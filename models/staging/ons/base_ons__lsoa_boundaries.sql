@@ -2,10 +2,13 @@
 -- The file may be GeoJSON, GeoPackage or GeoParquet, so it is found by name, not read through
 -- the source (which names the GeoJSON): depends_on: {{ source('ons', 'lsoa_boundaries') }}
 {%- set path = required_raw_file('lsoa_boundaries.*') %}
+{%- set available = raw_file_columns(path) %}
 {%- set geom_column = match_raw_column(
-    raw_file_columns(path), ['geom', 'geometry', 'wkb_geometry', 'shape']) %}
+    available, ['geom', 'geometry', 'wkb_geometry', 'shape']) %}
 {%- if execute and geom_column is none %}
-    {{ exceptions.raise_compiler_error(path ~ ': no geometry column found.') }}
+    {{ exceptions.raise_compiler_error(
+        path.split('/')[-1] ~ ': no geometry column found (looked for geom, geometry,'
+        ~ ' wkb_geometry, shape; the file has ' ~ available | join(', ') ~ ').') }}
 {%- endif %}
 {#- GDAL and GeoParquet give a GEOMETRY column; Parquet without GeoParquet metadata gives WKB
     (BLOB) or, rarely, WKT text. #}
@@ -23,7 +26,7 @@ with
 raw_boundaries as (
     select
         row_number() over () as source_row_number,
-        {{ raw_select_list('lsoa_boundaries', path, {
+        {{ raw_select_list(path.split('/')[-1], available, {
         'lsoa_code': {
             'required': true, 'names': ['LSOA21CD', 'LSOA11CD', 'lsoa_code']},
         'lsoa_name': {'names': ['LSOA21NM', 'LSOA11NM', 'lsoa_name']},

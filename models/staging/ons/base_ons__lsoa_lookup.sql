@@ -38,7 +38,7 @@ checked as (
             ('outside_study_area', 'lsoas.lsoa_code is null'),
             ('duplicate_lsoa_code', is_repeat_of_earlier_row(['upper(raw_lookup.lsoa_code)'])),
             ('missing_lad_code', 'raw_lookup.lad_code is null'),
-        ]) }} as reject_reason
+        ], malformed_reason='raw_lookup.malformed_reason') }} as reject_reason
     from raw_lookup
     left join lsoas
         on upper(raw_lookup.lsoa_code) = lsoas.lsoa_code

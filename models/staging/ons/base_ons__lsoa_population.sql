@@ -16,7 +16,7 @@ with
 raw_population as (
     {%- if is_wide_form %}
     {{ wide_population_rows(
-        'lsoa_population.csv', path, source('ons', 'lsoa_population'), lsoa_code_names
+        'lsoa_population.csv', source('ons', 'lsoa_population'), lsoa_code_names
     ) }}
     {%- else %}
     {{ raw_rows('lsoa_population.csv', source('ons', 'lsoa_population'), {
@@ -35,6 +35,7 @@ lsoas as (
 typed as (
     select
         raw_population.source_row_number,
+        raw_population.malformed_reason,
         upper(raw_population.lsoa_code) as lsoa_code,
         lsoas.lsoa_code is not null as is_in_study_area,
         {{ parse_integer('raw_population.age') }} as age,
@@ -54,7 +55,7 @@ checked_values as (
             ('unparseable_age', 'age is null or age not between 0 and 90'),
             ('unparseable_population', 'population is null or population < 0'),
             ('duplicate_lsoa_age', is_repeat_of_earlier_row(['lsoa_code', 'age'])),
-        ]) }} as value_reject_reason
+        ], malformed_reason='malformed_reason') }} as value_reject_reason
     from typed
 ),
 
@@ -67,7 +68,7 @@ checked as (
         source_total_population,
         -- A source row is staged or rejected whole: a wide-form row for the reason of its
         -- youngest failing value.
-        arg_min(value_reject_reason, age) filter (
+        arg_min(value_reject_reason, coalesce(age, -1)) filter (
             where value_reject_reason is not null
         ) over (partition by source_row_number) as reject_reason,
         min(age) filter (

@@ -4,6 +4,11 @@ checked as (
     select * from {{ ref('base_ons__lsoa_lookup') }}
 ),
 
+intake as materialized (
+    -- Stops the build here, naming the file, when too many of its rows were rejected.
+    {{ intake_check(ref('base_ons__lsoa_lookup'), 'lsoa_lookup.csv', not_counted=['outside_study_area']) | indent(4) }}
+),
+
 final as (
     select
         -- ids
@@ -18,7 +23,7 @@ final as (
         ward_name,
         lad_name
     from checked
-    where reject_reason is null
+    where reject_reason is null and (select passes from intake)
 )
 
 select * from final

@@ -4,6 +4,11 @@ checked as (
     select * from {{ ref('base_ons__lsoa_population') }}
 ),
 
+intake as materialized (
+    -- Stops the build here, naming the file, when too many of its rows were rejected.
+    {{ intake_check(ref('base_ons__lsoa_population'), 'lsoa_population.csv', not_counted=['outside_study_area']) | indent(4) }}
+),
+
 final as (
     select
         -- ids
@@ -13,7 +18,7 @@ final as (
         -- measures
         population
     from checked
-    where reject_reason is null
+    where reject_reason is null and (select passes from intake)
 )
 
 select * from final

@@ -17,7 +17,7 @@ raw_persons as (
         'home_northing': {},
         'home_lsoa_code': {},
         'school_urn': {},
-    }) }}
+    }, allow_empty=true, reject_line_breaks=true, show_columns=false) }}
 ),
 
 pseudonymisation_key as (
@@ -28,6 +28,7 @@ pseudonymisation_key as (
 pseudonymised as (
     select
         raw_persons.source_row_number,
+        raw_persons.malformed_reason,
         raw_persons.crime_ref,
         case
             when pseudonymisation_key.problem is null then pseudonymise(raw_persons.person_ref)
@@ -134,7 +135,7 @@ checked as (
                 ~ ' or ' ~ is_unreadable('home_northing_text', 'home_northing')
                 ~ ' or ((home_easting is null) != (home_northing is null))'),
             ('unparseable_school_urn', is_unreadable('school_urn_text', 'school_urn')),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from aged
 )
 

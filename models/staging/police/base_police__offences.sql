@@ -1,5 +1,8 @@
 -- One row per row of offences.csv: typed, located in an LSOA, and checked. reject_reason is
 -- null for a row that stg_police__offences takes, else why stg_police__offences_rejects has it.
+-- A crime cannot be committed after it was recorded, nor recorded after the build's reference
+-- date (macro reference_date): such a row is rejected, so that one mistyped year cannot move
+-- the analysis window (int_analysis_window).
 
 with
 
@@ -17,7 +20,7 @@ raw_offences as (
         'knife_flag': {},
         'proactive_flag': {},
         'status': {},
-    }) }}
+    }, reject_line_breaks=true, show_columns=false) }}
 ),
 
 offence_classes as (
@@ -32,6 +35,7 @@ typed as (
     select
         -- ids
         source_row_number,
+        malformed_reason,
         crime_ref,
         upper(ho_offence_code) as ho_offence_code,
 
@@ -91,6 +95,8 @@ checked as (
                 ~ ' or ' ~ is_unreadable('committed_to_text', 'committed_to_at')
                 ~ ' or ' ~ is_unreadable('recorded_at_text', 'recorded_at')),
             ('inconsistent_timestamps', 'committed_to_at < committed_from_at'),
+            ('committed_after_recorded', 'committed_from_at > recorded_at'),
+            ('future_timestamp', 'cast(recorded_at as date) > ' ~ reference_date()),
             ('unknown_offence_code', 'not is_known_offence_code'),
             ('unparseable_coordinates',
                 is_unreadable('easting_text', 'easting')
@@ -101,7 +107,7 @@ checked as (
             ('unparseable_flag',
                 is_unreadable('knife_flag_text', 'is_knife_crime')
                 ~ ' or ' ~ is_unreadable('proactive_flag_text', 'is_proactive')),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from joined
 )
 

@@ -6,12 +6,13 @@ raw_holidays as (
         'start_date': {'required': true},
         'end_date': {'required': true},
         'description': {},
-    }, required=false) }}
+    }, required=false, allow_empty=true) }}
 ),
 
 typed as (
     select
         source_row_number,
+        malformed_reason,
         {{ parse_date('start_date') }} as start_date,
         {{ parse_date('end_date') }} as end_date,
         description
@@ -27,7 +28,7 @@ checked as (
         {{ first_reject_reason([
             ('unparseable_date', 'start_date is null or end_date is null'),
             ('inconsistent_dates', 'end_date < start_date'),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from typed
 )
 

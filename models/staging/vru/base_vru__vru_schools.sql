@@ -6,12 +6,13 @@ raw_vru_schools as (
         'urn': {'required': true},
         'programme': {},
         'added_on': {},
-    }, required=false) }}
+    }, required=false, allow_empty=true) }}
 ),
 
 typed as (
     select
         source_row_number,
+        malformed_reason,
         {{ parse_integer('urn') }} as urn,
         programme,
         {{ parse_date('added_on') }} as added_on,
@@ -29,7 +30,7 @@ checked as (
             ('unparseable_urn', 'urn is null'),
             ('unparseable_date', is_unreadable('added_on_text', 'added_on')),
             ('duplicate_urn_programme', is_repeat_of_earlier_row(['urn', 'programme'])),
-        ]) }} as reject_reason
+        ], malformed_reason='malformed_reason') }} as reject_reason
     from typed
 )
 

@@ -4,6 +4,11 @@ checked as (
     select * from {{ ref('base_vru__vru_schools') }}
 ),
 
+intake as materialized (
+    -- Stops the build here, naming the file, when too many of its rows were rejected.
+    {{ intake_check(ref('base_vru__vru_schools'), 'vru_schools.csv', required=false) | indent(4) }}
+),
+
 final as (
     select
         -- ids
@@ -15,7 +20,7 @@ final as (
         -- timestamps
         added_on
     from checked
-    where reject_reason is null
+    where reject_reason is null and (select passes from intake)
 )
 
 select * from final
