@@ -119,11 +119,13 @@
 {%- endmacro %}
 
 
-{#- The reader of a CSV file with the given header names and encoding. With
-    `skip_malformed`, rows DuckDB cannot parse are left out (their positions are known from
-    the scan); otherwise, with `store_rejects`, they are recorded in the temporary tables
-    raw_csv_errors and raw_csv_scans. -#}
-{% macro csv_reader(path, names, encoding, store_rejects=false) -%}
+{#- The reader of a CSV file with the given header names and encoding: rows DuckDB cannot
+    parse are left out (their positions are known from scan_csv). It always keeps DuckDB's
+    errors in the temporary tables raw_csv_errors and raw_csv_scans: without store_rejects,
+    DuckDB 1.5.5 stops reading at a broken quote instead of skipping the row, so the scan and
+    the read would see different rows. The temporary tables live in memory, are never part of
+    the database file, and are dropped after each staging model (macro drop_csv_rejects). -#}
+{% macro csv_reader(path, names, encoding) -%}
     read_csv(
         {{ sql_string(path) }},
         {{ csv_dialect() }},
@@ -133,13 +135,18 @@
         {%- endfor %}
         },
         encoding = {{ sql_string(encoding) }},
-        ignore_errors = true
-        {%- if store_rejects %},
+        ignore_errors = true,
         store_rejects = true,
         rejects_table = 'raw_csv_errors',
         rejects_scan = 'raw_csv_scans'
-        {%- endif %}
     )
+{%- endmacro %}
+
+
+{#- Drops the temporary tables of DuckDB's CSV errors, which hold the lines of malformed rows
+    (a post-hook of every staging model, so none outlives the model that read the file). -#}
+{% macro drop_csv_rejects() -%}
+    drop table if exists temp.raw_csv_errors; drop table if exists temp.raw_csv_scans
 {%- endmacro %}
 
 
@@ -161,19 +168,16 @@
     is never selected), in the given encoding. -#}
 {% macro scan_csv(path, names, encoding) -%}
     {%- set result = run_query(
-        "drop table if exists temp.raw_csv_errors; drop table if exists temp.raw_csv_scans;"
-        ~ " select count(*) as rows_read, coalesce(sum(length(fields)"
+        drop_csv_rejects() ~ "; select count(*) as rows_read, coalesce(sum(length(fields)"
         ~ " - length(replace(fields, chr(10), ''))), 0) as line_breaks"
         ~ " from (select concat_ws(chr(31), *columns(*)) as fields from "
-        ~ csv_reader(path, names, encoding, store_rejects=true) ~ ")"
+        ~ csv_reader(path, names, encoding) ~ ")"
     ) -%}
     {%- set errors = run_query(
         "select line - 1 as source_row_number, min(error_type) as error_type"
         ~ " from temp.raw_csv_errors group by line order by line"
     ) -%}
-    {%- do run_query(
-        "drop table if exists temp.raw_csv_errors; drop table if exists temp.raw_csv_scans"
-    ) -%}
+    {%- do run_query(drop_csv_rejects()) -%}
     {%- set malformed = [] -%}
     {%- for row in errors.rows -%}
         {%- do malformed.append({

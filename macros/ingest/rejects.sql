@@ -52,6 +52,39 @@
     {%- set max_share = var('max_reject_share') -%}
     with
 
+    summary as (
+        {{ reject_summary(base_model, not_counted) | indent(8) }}
+    )
+
+    select
+        case
+            {%- if required %}
+            when rows_read = 0 then error(
+                {{ sql_string(file_name ~ ': no rows were read, and the analysis needs them.'
+                    ~ ' Check that the file holds its data and is the one the contract names'
+                    ~ ' (../shared/extract-contract.md).') }}
+            )
+            {%- endif %}
+            when rows_rejected > {{ max_share }} * rows_read then error(format(
+                {{ sql_string(file_name ~ ': {} of {} rows ({:.1f}%) were rejected ({}), more'
+                    ~ ' than var max_reject_share (' ~ (100 * max_share) | round(1) ~ '%)'
+                    ~ ' allows. staging.' ~ base_model.identifier | replace('base_', 'stg_')
+                    ~ '_rejects lists each rejected row by its position in the file, with its'
+                    ~ ' reason: fix the extract, or raise max_reject_share if the losses are'
+                    ~ ' understood.') }},
+                rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons
+            ))
+            else true
+        end as passes
+    from summary
+{%- endmacro %}
+
+
+{#- One row: a base model's rows read (distinct source rows), the rows rejected for a reason
+    not in `not_counted`, and those reasons with their counts, most frequent first. -#}
+{% macro reject_summary(base_model, not_counted=[]) -%}
+    with
+
     source_rows as (
         select distinct
             source_row_number,
@@ -69,38 +102,14 @@
             and reject_reason not in {{ sql_list(not_counted) }}
         {%- endif %}
         group by reject_reason
-    ),
-
-    summary as (
-        select
-            (select count(*) from source_rows) as rows_read,
-            coalesce(sum(rejected_rows), 0) as rows_rejected,
-            string_agg(
-                reject_reason || ' ' || rejected_rows, ', '
-                order by rejected_rows desc, reject_reason
-            ) as reasons
-        from reasons
     )
 
     select
-        case
-            {%- if required %}
-            when rows_read = 0 then error(
-                {{ sql_string(file_name ~ ': no rows were read, and the analysis needs them.'
-                    ~ ' Check that the file holds its data and is the one the contract names'
-                    ~ ' (../shared/extract-contract.md).') }}
-            )
-            {%- endif %}
-            when rows_rejected > {{ max_share }} * rows_read then error(format(
-                {{ sql_string(file_name ~ ': {} of {} rows ({:.1f}%) were rejected ({}), more'
-                    ~ ' than var max_reject_share (' ~ (100 * max_share) | round(1) ~ '%)'
-                    ~ ' allows. The rejects model of ' ~ base_model.identifier
-                    | replace('base_', 'stg_') ~ ' lists each row by its position in the file'
-                    ~ ' with its reason: fix the extract, or raise max_reject_share if the'
-                    ~ ' losses are understood.') }},
-                rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons
-            ))
-            else true
-        end as passes
-    from summary
+        (select count(*) from source_rows) as rows_read,
+        coalesce(sum(rejected_rows), 0) as rows_rejected,
+        string_agg(
+            reject_reason || ' ' || rejected_rows, ', '
+            order by rejected_rows desc, reject_reason
+        ) as reasons
+    from reasons
 {%- endmacro %}

@@ -1,6 +1,9 @@
 {#- Every row of a raw file is accounted for: staged rows (the model) plus rejected rows equal
-    the rows read from the file. Fails with the three counts when they do not add up. An
-    optional file that is absent counts as zero rows read.
+    the rows in the file. Fails with the three counts when they do not add up. An optional
+    file that is absent counts as zero rows read. For a CSV file, the rows are counted by the
+    reader's own scan (macro inspect_raw_csv): well-formed rows plus malformed ones, whose
+    every physical line is accounted for (lines an open quote joined into one row stop the
+    build before this test).
 
     A file whose rows are reshaped (the ONS wide population form: one source row per LSOA, one
     staged row per LSOA and age) is reconciled in source rows: pass `source_rows_of`, the base
@@ -15,6 +18,8 @@ counts as (
     select
         {% if path is none -%}
         0
+        {%- elif is_csv(path) -%}
+        {{ inspect_raw_csv(path, file_name).rows }}
         {%- else -%}
         (select count(*) from {{ raw_reader(path) }})
         {%- endif %} as rows_read,
