@@ -119,19 +119,21 @@
 {%- endmacro %}
 
 
-{#- The reader of a CSV file with the given header names and encoding: rows DuckDB cannot
-    parse are left out (their positions are known from scan_csv). It always keeps DuckDB's
+{#- The reader of a CSV file with the given number of columns and encoding, named c1, c2, ...
+    by position: the header's names never appear in SQL (nor in dbt's logs of it), since the
+    "header" of a file that lacks one is a person's record. Rows DuckDB cannot parse are left
+    out (their positions are known from scan_csv). It always keeps DuckDB's
     errors in the temporary tables raw_csv_errors and raw_csv_scans: without store_rejects,
     DuckDB 1.5.5 stops reading at a broken quote instead of skipping the row, so the scan and
     the read would see different rows. The temporary tables live in memory, are never part of
     the database file, and are dropped after each staging model (macro drop_csv_rejects). -#}
-{% macro csv_reader(path, names, encoding) -%}
+{% macro csv_reader(path, column_count, encoding) -%}
     read_csv(
         {{ sql_string(path) }},
         {{ csv_dialect() }},
         columns = {
-        {%- for name in names %}
-            {{ sql_string(name) }}: 'VARCHAR'{{ "," if not loop.last }}
+        {%- for n in range(1, column_count + 1) %}
+            'c{{ n }}': 'VARCHAR'{{ "," if not loop.last }}
         {%- endfor %}
         },
         encoding = {{ sql_string(encoding) }},
@@ -166,12 +168,12 @@
 {#- One scan of a CSV file: its well-formed rows, the line breaks inside their values, and the
     position and kind of every malformed row (DuckDB's rejects table holds the line too, which
     is never selected), in the given encoding. -#}
-{% macro scan_csv(path, names, encoding) -%}
+{% macro scan_csv(path, column_count, encoding) -%}
     {%- set result = run_query(
         drop_csv_rejects() ~ "; select count(*) as rows_read, coalesce(sum(length(fields)"
         ~ " - length(replace(fields, chr(10), ''))), 0) as line_breaks"
         ~ " from (select concat_ws(chr(31), *columns(*)) as fields from "
-        ~ csv_reader(path, names, encoding) ~ ")"
+        ~ csv_reader(path, column_count, encoding) ~ ")"
     ) -%}
     {%- set errors = run_query(
         "select line - 1 as source_row_number, min(error_type) as error_type"
@@ -203,12 +205,13 @@
 {%- endmacro %}
 
 
-{#- Everything known about a raw CSV file before its rows are read, as a dict:
+{#- Everything known about a raw CSV file before its rows are read, as a dict (given the
+    canonical `columns` of raw_rows, the required ones are checked first):
     path, label, encoding ('utf-8' or 'CP1252'), names (the header), columns (lower case),
     rows (well-formed plus malformed), malformed ([{source_row_number, reason}]), and
     lines_unaccounted (physical lines that belong to no row: lines a broken quote joined into
     a malformed row). An empty file, or one without a header, is a build error naming it. -#}
-{% macro inspect_raw_csv(path, label) -%}
+{% macro inspect_raw_csv(path, label, columns=none, show_columns=true) -%}
     {%- set encoding = 'utf-8' -%}
     {%- set first_line = raw_csv_first_line(path, encoding) -%}
     {%- if first_line is none -%}
@@ -217,12 +220,16 @@
             ~ " header row that ../shared/extract-contract.md gives.") }}
     {%- endif -%}
     {%- set names = csv_header_names(first_line) -%}
-    {%- set scan = scan_csv(path, names, encoding) -%}
+    {%- if columns is not none -%}
+        {#- Required columns first, before anything reads the rows. -#}
+        {%- do raw_select_list(label, names | map('lower') | list, columns, show_columns) -%}
+    {%- endif -%}
+    {%- set scan = scan_csv(path, names | length, encoding) -%}
     {%- if scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding') | list -%}
         {#- Not UTF-8: Windows-1252, which the DfE's own downloads use. -#}
         {%- set encoding = 'CP1252' -%}
         {%- set names = csv_header_names(raw_csv_first_line(path, encoding)) -%}
-        {%- set scan = scan_csv(path, names, encoding) -%}
+        {%- set scan = scan_csv(path, names | length, encoding) -%}
     {%- endif -%}
     {%- set lines = count_csv_lines(path, encoding) -%}
     {%- set rows = scan.rows_read + scan.malformed | length -%}
@@ -248,7 +255,7 @@
         (select 1)
     {%- elif is_csv(path) -%}
         {%- set csv = csv or inspect_raw_csv(path, path.split('/')[-1]) -%}
-        {{ csv_reader(path, csv.names, csv.encoding) }}
+        {{ csv_reader(path, csv.names | length, csv.encoding) }}
     {%- elif path.endswith('.parquet') -%}
         read_parquet({{ sql_string(path) }})
     {%- else -%}
@@ -313,8 +320,9 @@
     `columns` maps a canonical name to {'required': bool, 'names': [candidates]}; candidates
     default to the canonical name itself. A missing optional column becomes null.
     `available` is the file's lower-cased column names; `show_columns` false keeps them out
-    of the error message (the "header" of a police file without one is a person's record). -#}
-{% macro raw_select_list(file_label, available, columns, show_columns=true) -%}
+    of the error message (the "header" of a police file without one is a person's record);
+    `positional`: the reader names the columns c1, c2, ... (csv_reader). -#}
+{% macro raw_select_list(file_label, available, columns, show_columns=true, positional=false) -%}
     {%- for canonical, spec in columns.items() -%}
         {%- set found = match_raw_column(available, spec.get('names', [canonical])) -%}
         {%- if execute and found is none and spec.get('required', false) -%}
@@ -329,6 +337,8 @@
         {%- endif %}
         {%- if found is none %}
         cast(null as varchar) as {{ canonical }}
+        {%- elif positional %}
+        nullif(trim(c{{ available.index(found) + 1 }}), '') as {{ canonical }}
         {%- else %}
         nullif(trim(cast("{{ found | replace('"', '""') }}" as varchar)), '') as {{ canonical }}
         {%- endif -%}
@@ -399,14 +409,15 @@
     {%- elif not execute %}
     select 1
     {%- else -%}
-    {%- set csv = inspect_raw_csv(path, file_name) -%}
+    {%- set csv = inspect_raw_csv(path, file_name, columns, show_columns) -%}
     {%- if csv.rows == 0 and not allow_empty -%}
         {{ exceptions.raise_compiler_error(
             file_name ~ " has a header row but no data rows: the analysis needs its rows."
             ~ " Check the export (../shared/extract-contract.md).") }}
     {%- endif -%}
     {%- do check_raw_csv_structure(csv) -%}
-    {%- set select_list = raw_select_list(file_name, csv.columns, columns, show_columns) %}
+    {%- set select_list = raw_select_list(
+        file_name, csv.columns, columns, show_columns, positional=true) %}
     {%- set line_breaks = [] %}
     {%- for canonical in columns if reject_line_breaks %}
         {%- do line_breaks.append('coalesce(regexp_matches(' ~ canonical ~ ", '[\\r\\n]'), false)") %}

@@ -1,0 +1,249 @@
+"""Broken extracts, as a force might hand them over: each must end in a clear message naming
+the file (and what to fix) or in rejected rows with a reason, never in a traceback, a silent
+loss, or a person's record in a message, a log, an artefact or the database.
+
+Each case copies the fixture world's raw directory, breaks one thing, and runs dbt on the
+staging layer (the layer that reads files) with the force's documented command shape. A
+marker person reference is planted in every malformed-row shape; after each run the marker is
+looked for in the console output, target/, logs/ and the database file's bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import World, dbt_env, run_dbt
+
+MARKER = "ZQX7MARKER"
+
+
+def rows_of(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]], encoding="utf-8"):
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        csv.writer(handle).writerows([header, *rows])
+
+
+def copy_world(world: World, tmp_path: Path, folder: str = "raw") -> Path:
+    raw = tmp_path / folder
+    shutil.copytree(world.raw_dir, raw)
+    return raw
+
+
+def stage(raw: Path, tmp_path: Path, select: str = "+staging"):
+    """dbt build of the staging layer (and what it needs) on a raw directory, without the unit
+    tests, as the documented real-extract run does; returns (result, output, db path)."""
+    db = tmp_path / "db.duckdb"
+    env = dbt_env(raw, db, "k" * 64)
+    result = run_dbt(
+        ["build", "--select", select, "--exclude-resource-type", "unit_test",
+         "--indirect-selection", "cautious"],
+        env, tmp_path / "target", tmp_path / "logs",
+    )
+    return result, result.stdout + result.stderr, db
+
+
+def assert_no_marker(tmp_path: Path, output: str) -> None:
+    assert MARKER not in output, "a planted person reference reached the console"
+    for path in [*tmp_path.glob("target/**/*"), *tmp_path.glob("logs/**/*"),
+                 *tmp_path.glob("db.duckdb*")]:
+        if path.is_file():
+            assert MARKER.encode() not in path.read_bytes(), f"the marker is in {path}"
+
+
+def assert_clear_failure(result, output: str, *phrases: str) -> None:
+    """A failed run whose message says what the phrases say, with no Python traceback."""
+    assert result.returncode != 0, output[-3000:]
+    for phrase in phrases:
+        assert re.search(phrase, output), f"{phrase!r} not in:\n{output[-4000:]}"
+    assert "Traceback (most recent call last)" not in output
+    assert "Failure in unit_test" not in output
+
+
+def person_row(header, template, ref):
+    row = list(template)
+    row[header.index("person_ref")] = ref
+    return row
+
+
+@pytest.fixture(scope="module")
+def malformed_persons(world: World, tmp_path_factory):
+    """One run on a persons file holding every malformed-row shape, each with the marker."""
+    tmp_path = tmp_path_factory.mktemp("malformed")
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    template = rows[3]
+
+    def line(ref, tweak):
+        return tweak(",".join(person_row(header, template, ref)))
+
+    shapes = {
+        "too_many_fields": lambda text: text + ",EXTRA",
+        "too_few_fields": lambda text: ",".join(text.split(",")[:4]),
+        "malformed_quotes": lambda text: text.replace(f"{MARKER}3", f'"{MARKER}3"x'),
+        "line_break_in_value": lambda text: text.replace(f"{MARKER}4", f'"{MARKER}4\nB"'),
+    }
+    lines = [",".join(header)] + [",".join(row) for row in rows]
+    planted = {}
+    for number, (reason, tweak) in enumerate(shapes.items(), start=1):
+        position = 10 * number  # data row number of the planted row
+        lines.insert(position, line(f"{MARKER}{number}", tweak))
+        planted[position] = reason
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    result, output, db = stage(raw, tmp_path)
+    return tmp_path, result, output, db, planted, len(lines) - 1
+
+
+def test_malformed_person_rows_are_rejected_with_their_reason(malformed_persons):
+    _, result, output, db, planted, rows_in_file = malformed_persons
+    assert result.returncode == 0, output[-4000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rejected = dict(con.execute(
+            "select source_row_number, reject_reason"
+            " from staging.stg_police__offence_persons_rejects"
+        ).fetchall())
+        staged = con.execute(
+            "select count(*) from staging.stg_police__offence_persons"
+        ).fetchone()[0]
+    for position, reason in planted.items():
+        assert rejected.get(position) == reason, (position, reason, rejected.get(position))
+    # every row of the file is either staged or rejected
+    assert staged + len(rejected) == rows_in_file
+
+
+def test_no_malformed_person_row_reaches_a_message_log_or_the_database(malformed_persons):
+    tmp_path, _, output, _, _, _ = malformed_persons
+    assert_no_marker(tmp_path, output)
+
+
+def test_a_quote_left_open_stops_the_build_naming_the_file_not_the_row(world, tmp_path):
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    lines = [",".join(header)] + [",".join(row) for row in rows]
+    opened = person_row(header, rows[5], f'"{MARKER}open')  # never closed: joins the rest
+    lines.insert(20, ",".join(opened))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(result, output, r"offence_persons\.csv", r"never closed")
+    assert_no_marker(tmp_path, output)
+
+
+@pytest.mark.parametrize(
+    "contents, phrase",
+    [
+        ("", r"offences\.csv is empty"),
+        ("header", r"offences\.csv has a header row but no data rows"),
+    ],
+)
+def test_an_empty_offences_file_says_so(world, tmp_path, contents, phrase):
+    raw = copy_world(world, tmp_path)
+    header, _ = rows_of(raw / "offences.csv")
+    (raw / "offences.csv").write_text(
+        ",".join(header) + "\n" if contents == "header" else "", encoding="utf-8"
+    )
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(result, output, phrase)
+
+
+def test_a_missing_required_file_is_named(world, tmp_path):
+    raw = copy_world(world, tmp_path)
+    (raw / "lsoa_lookup.csv").unlink()
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(result, output, r"Required extract file lsoa_lookup\.csv not found")
+
+
+def test_a_missing_person_column_is_named_without_showing_the_header(world, tmp_path):
+    """A persons file without its header row would make a person's record the "header": the
+    message names the missing column and does not list what the first line holds."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    rows[0][header.index("person_ref")] = MARKER
+    write_rows(path, rows[0], rows[1:])  # the header row is gone: the first record is it
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(result, output, r"offence_persons\.csv: required column")
+    assert_no_marker(tmp_path, output)
+
+
+def test_mostly_unreadable_timestamps_stop_the_build_with_the_share(world, tmp_path):
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offences.csv")
+    column = header.index("committed_from")
+    for number, row in enumerate(rows):
+        if number % 10:  # 90% of rows
+            row[column] = row[column].replace("-", "/")
+    write_rows(raw / "offences.csv", header, rows)
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(
+        result, output, r"offences\.csv: \d+ of \d+ rows \(9\d\.\d%\) were rejected",
+        r"unparseable_timestamp", r"max_reject_share",
+    )
+
+
+def test_one_bad_date_does_not_move_the_window(world, tmp_path):
+    """A committed_from in 2999 is after its recorded_at (rejected); one a year after the last
+    offence, with a recorded_at to match (staged), lies in a month of its own: neither moves
+    the window, so the area counts stay the same."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offences.csv")
+    committed, recorded = header.index("committed_from"), header.index("recorded_at")
+    last = max(row[committed].replace("T", " ")[:10] for row in rows[:5000])
+    future = list(rows[0])
+    future[header.index("crime_ref")] = "99/000001/99"
+    future[committed] = "2999-01-01 10:00"
+    late = list(rows[1])
+    late[header.index("crime_ref")] = "99/000002/99"
+    late_day = f"{int(last[:4]) + 1}{last[4:]}"
+    late[committed], late[recorded] = f"{late_day} 10:00", f"{late_day} 11:00"
+    late[header.index("committed_to")] = ""
+    write_rows(raw / "offences.csv", header, rows + [future, late])
+    result, output, db = stage(raw, tmp_path, "+int_analysis_window")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        reason = con.execute(
+            "select reject_reason from staging.base_police__offences"
+            " where crime_ref = '99/000001/99'"
+        ).fetchone()
+        window_end = con.execute(
+            "select window_end_date from intermediate.int_analysis_window"
+        ).fetchone()[0]
+    assert reason == ("committed_after_recorded",)
+    assert str(window_end) <= max(row[committed][:10] for row in rows)
+
+
+def test_a_windows_1252_gias_file_is_read(world, tmp_path):
+    """The DfE's own GIAS download is Windows-1252: curly apostrophes and accents survive."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    name = header.index("EstablishmentName")
+    rows[0][name] = "St Mary\u2019s Caf\u00e9 Academy"
+    write_rows(raw / "schools.csv", header, rows, encoding="cp1252")
+    result, output, db = stage(raw, tmp_path, "+stg_gias__schools")
+    assert result.returncode == 0, output[-3000:]
+    urn = rows[0][header.index("URN")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged = con.execute(
+            f"select school_name from staging.base_gias__schools where urn = {int(urn)}"
+        ).fetchone()
+    assert staged == ("St Mary\u2019s Caf\u00e9 Academy",)
+
+
+def test_a_raw_directory_whose_path_holds_a_quote_is_read(world, tmp_path):
+    raw = copy_world(world, tmp_path, "the force's extract")
+    result, output, db = stage(raw, tmp_path, "+stg_police__offences")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_police__offences").fetchone()[0]
