@@ -62,7 +62,7 @@
     dc_{{ step.n }}_primary as materialized (
         select
             *,
-            {{ is_below_threshold(count) }} as {{ flag }}
+            coalesce({{ is_below_threshold(count) }}, false) as {{ flag }}
         from {{ step.previous }}
     ),
             {%- set step.previous = 'dc_' ~ step.n ~ '_primary' %}

@@ -2,8 +2,9 @@
     config.meta.disclosure.counts, the cells where `condition` holds, one row each, with the
     count's name and published value. `condition` is SQL in which `{count}` stands for the
     count column (e.g. "{count} % 5 != 0"); `extra` adds columns the same way. A model with
-    no counts declared gives no rows. -#}
-{% macro disclosure_failing_counts(model, condition, extra=none) -%}
+    no counts declared gives no rows. `available` maps a count to its availability column;
+    `{available}` in `condition` stands for it (true for a count without one). -#}
+{% macro disclosure_failing_counts(model, condition, extra=none, available={}) -%}
     {%- set spec = disclosure_spec(model) -%}
     {%- if spec is none or not spec.counts %}
 select null as count_column where false
@@ -16,7 +17,8 @@ select
     {{ extra | replace('{count}', count) }}
     {%- endif %}
 from {{ model }}
-where {{ condition | replace('{count}', count) }}
+where {{ condition | replace('{count}', count)
+    | replace('{available}', available.get(count) or 'true') }}
             {{- '\nunion all' if not loop.last }}
         {%- endfor %}
     {%- endif %}

@@ -71,13 +71,17 @@
     v = sum(E * (y / E - m)^2) / sum(E) - m / mean(E) is the variance of the crude rates
     beyond Poisson noise. When the rates vary no more than noise would make them (v <= 0),
     v is floored at 1e-6 * m^2: every area is then shrunk (almost) fully to m. A level
-    without any count has the point mass at 0 as its prior (shape 0). -#}
+    without any count has the point mass at 0 as its prior (shape 0).
+
+    The sums are taken in area_code order: a parallel sum of doubles adds in a different
+    order on each run, and its last bits would move every smoothed rate of a rebuild. -#}
 {% macro gamma_prior(relation, count, exposure) -%}
     with
 
     areas as (
         select
             area_level,
+            area_code,
             {{ count }} as area_count,
             {{ exposure }} as exposure
         from {{ relation }}
@@ -87,8 +91,9 @@
     force as (
         select
             area_level,
-            sum(area_count) / sum(exposure) as force_rate,
-            avg(exposure) as mean_exposure
+            sum(area_count order by area_code) / sum(exposure order by area_code)
+                as force_rate,
+            sum(exposure order by area_code) / count(*) as mean_exposure
         from areas
         group by area_level
     ),
@@ -101,8 +106,9 @@
                 sum(
                     areas.exposure
                     * power(areas.area_count / areas.exposure - force.force_rate, 2)
+                    order by areas.area_code
                 )
-                / sum(areas.exposure)
+                / sum(areas.exposure order by areas.area_code)
                 - force.force_rate / force.mean_exposure,
                 1e-6 * power(force.force_rate, 2)
             ) as prior_variance

@@ -9,6 +9,9 @@
 --
 -- pupils_from_high_violence_areas = sum of F(l, s) over high-violence l; its variance, from
 -- each LSOA's posterior probability p of being high, is sum of F^2 * p * (1 - p).
+--
+-- Every sum runs in LSOA order, so a rebuild adds the same numbers in the same order (a
+-- parallel sum of doubles would not, and ties between schools would break differently).
 with
 
 flows as (
@@ -23,6 +26,7 @@ lsoa_rates as (
 pairs as (
     select
         flows.urn,
+        flows.lsoa_code,
         flows.catchment_method,
         flows.expected_pupils,
         flows.weight,
@@ -43,14 +47,16 @@ by_school as (
         urn,
         any_value(catchment_method) as catchment_method,
         any_value(force_rate) as force_rate,
-        sum(expected_pupils) as catchment_pupils,
-        sum(weight * lsoa_rate) as exposure_violence_rate,
-        sum(power(weight, 2) * lsoa_rate_variance) as exposure_variance,
-        coalesce(sum(expected_pupils) filter (where is_high_violence), 0)
-            as pupils_from_high_violence_areas,
+        sum(expected_pupils order by lsoa_code) as catchment_pupils,
+        sum(weight * lsoa_rate order by lsoa_code) as exposure_violence_rate,
+        sum(power(weight, 2) * lsoa_rate_variance order by lsoa_code) as exposure_variance,
+        coalesce(
+            sum(expected_pupils order by lsoa_code) filter (where is_high_violence), 0
+        ) as pupils_from_high_violence_areas,
         sum(
             power(expected_pupils, 2)
             * violent_probability_high * (1 - violent_probability_high)
+            order by lsoa_code
         ) as pupils_from_high_violence_areas_variance
     from pairs
     group by urn

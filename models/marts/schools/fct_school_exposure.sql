@@ -17,18 +17,52 @@
 -- Poisson mean under Jeffreys' prior, Gamma(c + 1/2, 1)), and taking each school's 5th and
 -- 95th percentile rank, widened where needed to hold the published rank. Draws are seeded
 -- by a hash of school and replicate, so a rebuild of the same data gives the same ranks.
+--
+-- A measure the data cannot support (int_measure_availability: no person rows, no times of
+-- day) is null, never zero, and leaves the score: its weight becomes 0 and the others are
+-- renormalised, so it adds neither signal nor random noise to the ranks.
 {%- set weights = var('priority_weights') %}
-{%- set weight_total = (weights.values() | sum) | round(12) %}
 {%- set score_terms = [] %}
+{%- set weight_terms = [] %}
 {%- for measure, weight in weights.items() %}
-    {%- do score_terms.append(weight ~ ' * percent_rank() over (partition by replicate order by '
-        ~ measure ~ ')') %}
+    {%- do score_terms.append(weight ~ ' * uses_' ~ measure ~ ' * coalesce(percent_rank() over'
+        ~ ' (partition by replicate order by ' ~ measure ~ '), 0)') %}
+    {%- do weight_terms.append(weight ~ ' * uses_' ~ measure) %}
 {%- endfor %}
 {%- set suppressed_middle = var('disclosure_min_count') / 2 %}
 with
 
 measures as (
     select * from {{ ref('int_school_exposure_measures') }}
+),
+
+measure_availability as (
+    select * from {{ ref('int_measure_availability') }}
+),
+
+measure_flags as (
+    -- One row: whether each measure is available (a measure not listed there is).
+    select
+        {%- for measure in weights %}
+        coalesce(
+            bool_or(is_available) filter (where measure = '{{ measure }}'), true
+        ) as is_{{ measure }}_available{{ "," if not loop.last }}
+        {%- endfor %}
+    from measure_availability
+),
+
+availability as (
+    select
+        *,
+        -- the measures the score uses (weighted and available), in var priority_weights order
+        concat_ws(
+            ', ',
+            {%- for measure, weight in weights.items() if weight > 0 %}
+            case when is_{{ measure }}_available then '{{ measure }}' end
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        ) as priority_measures
+    from measure_flags
 ),
 
 counted as (
@@ -43,16 +77,31 @@ counted as (
         roll_source,
         catchment_method,
         on_vru_list,
-        exposure_violence_rate,
-        exposure_violence_rate_lower,
-        exposure_violence_rate_upper,
-        exposure_variance,
-        force_violent_rate_per_1000_per_year,
+        -- Published rates to a fixed precision, and every later value computed from them,
+        -- so that the last bits of a floating-point sum cannot reorder schools on a rebuild.
+        round(exposure_violence_rate, 6) as exposure_violence_rate,
+        round(exposure_violence_rate_lower, 6) as exposure_violence_rate_lower,
+        round(exposure_violence_rate_upper, 6) as exposure_violence_rate_upper,
+        round(exposure_variance, 9) as exposure_variance,
+        round(force_violent_rate_per_1000_per_year, 6) as force_violent_rate_per_1000_per_year,
         round(pupils_from_high_violence_areas) as pupils_from_high_violence_areas,
-        pupils_from_high_violence_areas_variance,
-        round(school_aged_violent_offenders) as school_aged_violent_offenders,
-        near_school_commute_violence
+        round(pupils_from_high_violence_areas_variance, 6)
+            as pupils_from_high_violence_areas_variance,
+        case
+            when availability.is_school_aged_violent_offenders_per_1000_pupils_available
+                then round(school_aged_violent_offenders)
+        end as school_aged_violent_offenders,
+        case
+            when availability.is_near_school_commute_violence_available
+                then near_school_commute_violence
+        end as near_school_commute_violence,
+        availability.is_school_aged_violent_offenders_per_1000_pupils_available
+            as is_school_aged_violent_offenders_available,
+        availability.is_near_school_commute_violence_available
+            as is_near_school_commute_violence_available,
+        availability.priority_measures
     from measures
+    cross join availability
 ),
 
 controlled as (
@@ -93,11 +142,25 @@ rankable as (
         coalesce(pupils_from_high_violence_areas, {{ suppressed_middle }})
             as pupils_from_high_violence_areas,
         pupils_from_high_violence_areas_variance,
-        coalesce(school_aged_violent_offenders, {{ suppressed_middle }})
-            as school_aged_violent_offenders,
-        coalesce(near_school_commute_violence, {{ suppressed_middle }})
-            as near_school_commute_violence
+        case
+            when is_school_aged_violent_offenders_available
+                then coalesce(school_aged_violent_offenders, {{ suppressed_middle }})
+        end as school_aged_violent_offenders,
+        case
+            when is_near_school_commute_violence_available
+                then coalesce(near_school_commute_violence, {{ suppressed_middle }})
+        end as near_school_commute_violence
     from controlled
+),
+
+weights_in_use as (
+    -- 1 for a measure the score uses, 0 for one the data cannot support.
+    select
+        {%- for measure in weights %}
+        cast(is_{{ measure }}_available as integer) as uses_{{ measure }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from availability
 ),
 
 point_values as (
@@ -145,10 +208,16 @@ all_values as (
 
 scored as (
     select
-        urn,
-        replicate,
-        100 * ({{ score_terms | join(' + ') }}) / {{ weight_total }} as priority_score
+        all_values.urn,
+        all_values.replicate,
+        -- rounded, so that scores equal but for the order of additions tie exactly
+        round(
+            100 * ({{ score_terms | join(' + ') }})
+            / nullif({{ weight_terms | join(' + ') }}, 0),
+            9
+        ) as priority_score
     from all_values
+    cross join weights_in_use
 ),
 
 ranked as (
@@ -217,8 +286,11 @@ final as (
         controlled.near_school_commute_violence_suppressed,
         controlled.near_school_commute_violence_lower,
         controlled.near_school_commute_violence_upper,
+        controlled.is_school_aged_violent_offenders_available,
+        controlled.is_near_school_commute_violence_available,
 
         -- priority
+        controlled.priority_measures,
         rank_intervals.priority_score,
         cast(rank_intervals.priority_rank as bigint) as priority_rank,
         -- The simulated range can sit wholly on one side of the published rank (noise lets
@@ -236,4 +308,6 @@ final as (
         on controlled.urn = rank_intervals.urn
 )
 
+-- In URN order, so that every reader sees the rows in the same order.
 select * from final
+order by urn

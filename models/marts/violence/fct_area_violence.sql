@@ -3,7 +3,9 @@
 -- groups in the YAML, rounding) is macro disclosure_control(), driven by
 -- config.meta.disclosure. Every rate, interval and flag is then recomputed from the
 -- published, rounded count (with the level's prior, which is estimated from all areas and
--- says nothing about any one), so that none of them gives the exact count back.
+-- says nothing about any one), so that none of them gives the exact count back. Youth
+-- violence needs persons with an age (int_measure_availability): without them its counts,
+-- rates and flags are null, never zero, and is_youth_violence_available says so.
 {%- set derived = {} %}
 {%- do derived.update(area_rate_expressions(
     'violent', 'violent_offences', 'resident_thousand_years', 'is_high_violence')) %}
@@ -16,6 +18,12 @@ rates as (
     select * from {{ ref('int_area_violence_rates') }}
 ),
 
+youth_availability as (
+    select coalesce(bool_or(is_available), true) as is_youth_violence_available
+    from {{ ref('int_measure_availability') }}
+    where measure = 'youth_violent_rate'
+),
+
 counted as (
     select
         area_level,
@@ -25,7 +33,10 @@ counted as (
         ward_code,
         lad_code,
         violent_offences,
-        youth_violent_offences,
+        case
+            when youth_availability.is_youth_violence_available then youth_violent_offences
+        end as youth_violent_offences,
+        youth_availability.is_youth_violence_available,
         residents,
         resident_children,
         resident_thousand_years,
@@ -39,6 +50,7 @@ counted as (
         window_start_date,
         window_end_date
     from rates
+    cross join youth_availability
 ),
 
 controlled as (
@@ -71,6 +83,7 @@ final as (
         force_violent_rate_per_1000_per_year,
 
         -- measures: youth violence
+        is_youth_violence_available,
         youth_violent_offences,
         youth_violent_offences_suppressed,
         resident_children,
@@ -89,4 +102,6 @@ final as (
     from controlled
 )
 
+-- In a fixed order, so that every reader sees the rows in the same order.
 select * from final
+order by area_level, area_code
