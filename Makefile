@@ -15,6 +15,8 @@ STAMP := $(VENV)/.installed
 
 SCALE ?= 1
 DROP_PERSON_LEVEL ?= 0
+# dbt vars for `make run`, as YAML: VARS='{analysis_start: 2023-04-01, analysis_end: 2024-03-31}'
+VARS ?=
 SEED ?= 42
 RAW_DIR ?= data/raw
 TRUTH_DIR ?= data/truth
@@ -36,7 +38,7 @@ help: ## Show this help
 	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "Variables: SCALE=$(SCALE) SEED=$(SEED) RAW_DIR=$(RAW_DIR) DB=$(DB)"
+	@echo "Variables: SCALE=$(SCALE) SEED=$(SEED) RAW_DIR=$(RAW_DIR) DB=$(DB) VARS=$(VARS)"
 
 $(STAMP): requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: python3.11 not found" >&2; exit 1; }
@@ -56,19 +58,14 @@ data: $(STAMP) ## Generate the synthetic demo extract (SCALE, SEED) into RAW_DIR
 	$(BIN)/python scripts/generate_synthetic_extract.py --scale $(SCALE) --seed $(SEED) \
 		--out $(RAW_DIR) --truth-out $(TRUTH_DIR)
 
-build: $(STAMP) $(DEMO_KEY) data ## Set up, generate the demo extract, dbt build from scratch, docs
-	rm -f $(DB) $(DB).wal
-	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(DBT) build --fail-fast
-	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(DBT) docs generate
+build: $(STAMP) $(DEMO_KEY) data ## Set up, generate the demo extract (SCALE), build it with every test, docs
+	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) $(BIN)/python scripts/run_build.py \
+		--db $(DB) --raw-dir $(RAW_DIR) --unit-tests --fail-fast --docs
 	@echo "Built $(DB). Docs: target/index.html (make docs serves them)."
 
-run: $(STAMP) ## dbt build on a real extract in RAW_DIR (needs the force's key); DROP_PERSON_LEVEL=1 keeps no person rows
-ifeq ($(DROP_PERSON_LEVEL),1)
-	$(DBT) build --fail-fast --vars '{drop_person_level_tables: true}'
-	$(BIN)/python scripts/compact_database.py $(DB)
-else
-	$(DBT) build --fail-fast
-endif
+run: $(STAMP) ## Build a real extract in RAW_DIR (the force's key in the environment); VARS='{...}', DROP_PERSON_LEVEL=1
+	$(BIN)/python scripts/run_build.py --db $(DB) --raw-dir $(RAW_DIR) --fail-fast \
+		$(if $(VARS),--vars '$(VARS)') $(if $(filter 1,$(DROP_PERSON_LEVEL)),--drop-person-level)
 
 docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
 	$(DBT) docs generate

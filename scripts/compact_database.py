@@ -24,14 +24,19 @@ import duckdb
 from spatial_extension import load_spatial
 
 
+def quoted(path: Path) -> str:
+    """A path for an SQL string literal (a quote in a folder name must not end it)."""
+    return str(path).replace("'", "''")
+
+
 def compact(path: Path) -> None:
     fresh = path.with_name(path.name + ".compacting")
     fresh.unlink(missing_ok=True)
     con = duckdb.connect()
     load_spatial(con)
-    con.execute(f"attach '{path}' as old_db")
+    con.execute(f"attach '{quoted(path)}' as old_db")
     con.execute("checkpoint old_db")
-    con.execute(f"attach '{fresh}' as new_db")
+    con.execute(f"attach '{quoted(fresh)}' as new_db")
     con.execute("copy from database old_db to new_db")
     con.execute("detach new_db")
     con.execute("detach old_db")

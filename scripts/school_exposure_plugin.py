@@ -18,11 +18,14 @@ Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this fold
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt_common.exceptions import DbtRuntimeError
 from scipy import special
 
 from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
@@ -80,11 +83,33 @@ def gamma_cdf(x: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
     return pa.array(out, type=pa.float64(), from_pandas=True)
 
 
+def database_in_use_problem(path: str) -> str | None:
+    """A plain message when another process holds `path` (DuckDB allows one writer), else
+    None. DuckDB's own error surfaces inside a long traceback."""
+    try:
+        duckdb.connect(path).close()
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+        by = f" by {Path(holder.group(1)).name} (process {holder.group(2)})" if holder else ""
+        return (
+            f"The database {path} is open in another program{by}, so this build cannot "
+            "write it. Close that program's connection (a BI or GIS tool, a notebook, "
+            "another build), or build through `make run`, which builds a new file and "
+            "swaps it in when it is complete (README, \"Reading the results\")."
+        )
+    return None
+
+
 class Plugin(BasePlugin):
     def update_connection_config(self, creds, config):
         # DuckDB creates the database file but not its folder (data/ on a fresh clone).
         if creds.path and creds.path != ":memory:" and "://" not in creds.path:
             Path(creds.path).parent.mkdir(parents=True, exist_ok=True)
+            problem = database_in_use_problem(creds.path)
+            if problem:
+                raise DbtRuntimeError(problem)
 
     def configure_connection(self, conn):
         load_spatial(conn)
