@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(1, args.runs + 1):
             started = time.monotonic()
             result = subprocess.run(
-                [str(dbt), "run", "--select", f"+{args.model}", "--target-path",
+                [str(dbt), "build", "--select", f"+{args.model}", "--exclude-resource-type",
+                 "test", "unit_test", "--target-path",
                  str(Path(work) / "target"), "--log-path", str(Path(work) / "logs")],
                 cwd=PROJECT, env=env, capture_output=True, text=True,
             )

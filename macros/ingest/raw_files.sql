@@ -332,7 +332,8 @@
                 ~ ("the file has " ~ available | join(', ') if show_columns
                     else "the header's " ~ available | length ~ " names are not shown, as the"
                     ~ " first line of a file without a header would be a person's record")
-                ~ "). Rename the column in the file, or see ../shared/extract-contract.md."
+                ~ "). Is the file comma-separated, with the contract's header row? Rename the"
+                ~ " column in the file, or see ../shared/extract-contract.md."
             ) }}
         {%- endif %}
         {%- if found is none %}

@@ -68,11 +68,17 @@
             when rows_rejected > {{ max_share }} * rows_read then error(format(
                 {{ sql_string(file_name ~ ': {} of {} rows ({:.1f}%) were rejected ({}), more'
                     ~ ' than var max_reject_share (' ~ (100 * max_share) | round(1) ~ '%)'
-                    ~ ' allows. staging.' ~ base_model.identifier | replace('base_', 'stg_')
+                    ~ ' allows.{} staging.' ~ base_model.identifier | replace('base_', 'stg_')
                     ~ '_rejects lists each rejected row by its position in the file, with its'
                     ~ ' reason: fix the extract, or raise max_reject_share if the losses are'
                     ~ ' understood.') }},
-                rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons
+                rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons,
+                case main_reason
+                    {%- for reason, hint in reject_hints().items() %}
+                    when '{{ reason }}' then ' ' || {{ sql_string(hint) }}
+                    {%- endfor %}
+                    else ''
+                end
             ))
             else true
         end as passes
@@ -110,6 +116,29 @@
         string_agg(
             reject_reason || ' ' || rejected_rows, ', '
             order by rejected_rows desc, reject_reason
-        ) as reasons
+        ) as reasons,
+        arg_max(reject_reason, rejected_rows) as main_reason
     from reasons
+{%- endmacro %}
+
+
+{#- What to check when most of a file's rows are rejected for one reason. -#}
+{% macro reject_hints() -%}
+    {{ return({
+        'unparseable_timestamp': 'Timestamps must be ISO 8601 local time, as'
+            ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20.',
+        'missing_timestamp': 'committed_from and recorded_at are required on every row.',
+        'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
+            ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries.',
+        'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
+        'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
+        'unparseable_coordinates': 'Coordinates must be numbers (British National Grid'
+            ~ ' metres).',
+        'orphan_person_row': 'Person rows must refer to a crime_ref of offences.csv.',
+        'offence_rejected': 'Most of the crimes these rows belong to were rejected in'
+            ~ ' offences.csv: fix that file first.',
+        'too_many_fields': 'Is the file comma-separated, with values holding commas quoted?',
+        'too_few_fields': 'Is the file comma-separated, with one line per row?',
+        'invalid_encoding': 'Save the file as UTF-8.',
+    }) }}
 {%- endmacro %}

@@ -19,6 +19,7 @@ OFFENCE_DEFECTS = (
     "outside_study_area",
     "unparseable_coordinates",
     "inconsistent_timestamps",
+    "committed_after_recorded",
 )
 PERSON_DEFECTS = (
     "orphan_person_row",
@@ -129,6 +130,10 @@ def _bad_offence(rng, kind: str, template: list, refs: _RefMaker) -> list:
         row[OFF["easting"]], row[OFF["northing"]] = BAD_COORDINATES[
             rng.integers(len(BAD_COORDINATES))
         ]
+    elif kind == "committed_after_recorded":
+        # A mistyped year: committed a year after it was recorded (which cannot be).
+        row[OFF["committed_from"]] = _shift_timestamp(row[OFF["recorded_at"]], 366 * 24 * 60)
+        row[OFF["committed_to"]] = ""
     elif kind == "inconsistent_timestamps":
         row[OFF["committed_to"]] = _shift_timestamp(
             row[OFF["committed_from"]], -int(rng.integers(60, 3 * 24 * 60))

@@ -21,5 +21,6 @@ select
     case when lookup.msoa_code is null then 'msoa' else 'ward' end as missing_level
 from lookup
 cross join levels_given
-where (levels_given.has_msoas and lookup.msoa_code is null)
+where
+    (levels_given.has_msoas and lookup.msoa_code is null)
     or (levels_given.has_wards and lookup.ward_code is null)

@@ -247,3 +247,22 @@ def test_a_raw_directory_whose_path_holds_a_quote_is_read(world, tmp_path):
     assert result.returncode == 0, output[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from staging.stg_police__offences").fetchone()[0]
+
+
+def test_lsoas_missing_from_the_lookup_are_named_in_a_warning(world, tmp_path):
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "lsoa_lookup.csv")
+    write_rows(raw / "lsoa_lookup.csv", header, rows[3:])  # three LSOAs without a lookup row
+    result, output, _ = stage(raw, tmp_path, "+int_area_violence_counts")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN 3 assert_every_lsoa_is_in_the_lookup", output), output[-3000:]
+
+
+def test_lsoas_without_population_are_named_in_a_warning(world, tmp_path):
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "lsoa_population.csv")
+    first_lsoa = rows[0][0]
+    write_rows(raw / "lsoa_population.csv", header, [r for r in rows if r[0] != first_lsoa])
+    result, output, _ = stage(raw, tmp_path, "+int_area_violence_counts")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN 1 assert_every_lsoa_has_residents", output), output[-3000:]

@@ -93,6 +93,7 @@ OFFENCE_REASONS = {
     "outside_study_area",
     "unparseable_coordinates",
     "inconsistent_timestamps",
+    "committed_after_recorded",
 }
 PERSON_REASONS = {
     "orphan_person_row",
@@ -290,6 +291,8 @@ def _offence_defect(reason: str, row: dict, earlier_refs: set, codes: set, bbox)
         return not (is_integer(east) and is_integer(north))
     if reason == "inconsistent_timestamps":
         return parse_timestamp(row["committed_to"]) < start
+    if reason == "committed_after_recorded":
+        return start > recorded
     raise AssertionError(reason)
 
 

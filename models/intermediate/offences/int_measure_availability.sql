@@ -65,16 +65,28 @@ reasons as (
 ),
 
 measures as (
-    select 'exposure_violence_rate' as measure, null as unavailable_reason
+    select
+        'exposure_violence_rate' as measure,
+        null as unavailable_reason
     union all
-    select 'pupils_from_high_violence_areas', null
+    select
+        'pupils_from_high_violence_areas' as measure,
+        null as unavailable_reason
     union all
-    select 'school_aged_violent_offenders_per_1000_pupils', no_offender_reason from reasons
-    union all
-    select 'near_school_commute_violence', coalesce(no_youth_reason, no_time_reason)
+    select
+        'school_aged_violent_offenders_per_1000_pupils' as measure,
+        no_offender_reason as unavailable_reason
     from reasons
     union all
-    select 'youth_violent_rate', no_youth_reason from reasons
+    select
+        'near_school_commute_violence' as measure,
+        coalesce(no_youth_reason, no_time_reason) as unavailable_reason
+    from reasons
+    union all
+    select
+        'youth_violent_rate' as measure,
+        no_youth_reason as unavailable_reason
+    from reasons
 ),
 
 final as (

@@ -10,11 +10,15 @@ availability as (
 ),
 
 weights as (
-    select * from (values
-        {%- for measure, weight in weights.items() %}
-        ({{ loop.index }}, '{{ measure }}', {{ weight }}){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as weights (measure_order, measure, priority_weight)
+    {%- for measure, weight in weights.items() %}
+    select
+        {{ loop.index }} as measure_order,
+        '{{ measure }}' as measure,
+        {{ weight }} as priority_weight
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 joined as (
@@ -38,8 +42,9 @@ final as (
         unavailable_reason,
         case
             when is_available
-                then priority_weight
-                / nullif(sum(priority_weight) filter (where is_available) over (), 0)
+                then priority_weight / nullif(
+                    sum(priority_weight) filter (where is_available) over (), 0
+                )
             else 0
         end as priority_weight_used
     from joined

@@ -44,9 +44,8 @@ measure_flags as (
     -- One row: whether each measure is available (a measure not listed there is).
     select
         {%- for measure in weights %}
-        coalesce(
-            bool_or(is_available) filter (where measure = '{{ measure }}'), true
-        ) as is_{{ measure }}_available{{ "," if not loop.last }}
+            coalesce(bool_or(is_available) filter (where measure = '{{ measure }}'), true)
+                as is_{{ measure }}_available{{ "," if not loop.last }}
         {%- endfor %}
     from measure_availability
 ),
@@ -56,10 +55,9 @@ availability as (
         *,
         -- the measures the score uses (weighted and available), in var priority_weights order
         concat_ws(
-            ', ',
-            {%- for measure, weight in weights.items() if weight > 0 %}
+            ', '
+            {%- for measure, weight in weights.items() if weight > 0 %},
             case when is_{{ measure }}_available then '{{ measure }}' end
-            {{- "," if not loop.last }}
             {%- endfor %}
         ) as priority_measures
     from measure_flags
@@ -67,38 +65,38 @@ availability as (
 
 counted as (
     select
-        urn,
-        school_name,
-        phase,
-        establishment_type,
-        la_code,
-        la_name,
-        pupils_on_roll,
-        roll_source,
-        catchment_method,
-        on_vru_list,
+        measures.urn,
+        measures.school_name,
+        measures.phase,
+        measures.establishment_type,
+        measures.la_code,
+        measures.la_name,
+        measures.pupils_on_roll,
+        measures.roll_source,
+        measures.catchment_method,
+        measures.on_vru_list,
         -- Published rates to a fixed precision, and every later value computed from them,
         -- so that the last bits of a floating-point sum cannot reorder schools on a rebuild.
-        round(exposure_violence_rate, 6) as exposure_violence_rate,
-        round(exposure_violence_rate_lower, 6) as exposure_violence_rate_lower,
-        round(exposure_violence_rate_upper, 6) as exposure_violence_rate_upper,
-        round(exposure_variance, 9) as exposure_variance,
-        round(force_violent_rate_per_1000_per_year, 6) as force_violent_rate_per_1000_per_year,
-        round(pupils_from_high_violence_areas) as pupils_from_high_violence_areas,
-        round(pupils_from_high_violence_areas_variance, 6)
+        round(measures.exposure_violence_rate, 6) as exposure_violence_rate,
+        round(measures.exposure_violence_rate_lower, 6) as exposure_violence_rate_lower,
+        round(measures.exposure_violence_rate_upper, 6) as exposure_violence_rate_upper,
+        round(measures.exposure_variance, 9) as exposure_variance,
+        round(measures.force_violent_rate_per_1000_per_year, 6)
+            as force_violent_rate_per_1000_per_year,
+        round(measures.pupils_from_high_violence_areas) as pupils_from_high_violence_areas,
+        round(measures.pupils_from_high_violence_areas_variance, 6)
             as pupils_from_high_violence_areas_variance,
         case
             when availability.is_school_aged_violent_offenders_per_1000_pupils_available
-                then round(school_aged_violent_offenders)
+                then round(measures.school_aged_violent_offenders)
         end as school_aged_violent_offenders,
         case
             when availability.is_near_school_commute_violence_available
-                then near_school_commute_violence
+                then measures.near_school_commute_violence
         end as near_school_commute_violence,
         availability.is_school_aged_violent_offenders_per_1000_pupils_available
             as is_school_aged_violent_offenders_available,
-        availability.is_near_school_commute_violence_available
-            as is_near_school_commute_violence_available,
+        availability.is_near_school_commute_violence_available,
         availability.priority_measures
     from measures
     cross join availability
@@ -157,8 +155,8 @@ weights_in_use as (
     -- 1 for a measure the score uses, 0 for one the data cannot support.
     select
         {%- for measure in weights %}
-        cast(is_{{ measure }}_available as integer) as uses_{{ measure }}
-        {{- "," if not loop.last }}
+            cast(is_{{ measure }}_available as integer)
+                as uses_{{ measure }}{{ "," if not loop.last }}
         {%- endfor %}
     from availability
 ),

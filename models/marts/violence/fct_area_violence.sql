@@ -26,29 +26,30 @@ youth_availability as (
 
 counted as (
     select
-        area_level,
-        area_code,
-        area_name,
-        msoa_code,
-        ward_code,
-        lad_code,
-        violent_offences,
+        rates.area_level,
+        rates.area_code,
+        rates.area_name,
+        rates.msoa_code,
+        rates.ward_code,
+        rates.lad_code,
+        rates.violent_offences,
         case
-            when youth_availability.is_youth_violence_available then youth_violent_offences
+            when youth_availability.is_youth_violence_available
+                then rates.youth_violent_offences
         end as youth_violent_offences,
         youth_availability.is_youth_violence_available,
-        residents,
-        resident_children,
-        resident_thousand_years,
-        child_thousand_years,
-        violent_prior_shape,
-        violent_prior_rate,
-        youth_violent_prior_shape,
-        youth_violent_prior_rate,
-        force_violent_rate_per_1000_per_year,
-        force_youth_violent_rate_per_1000_per_year,
-        window_start_date,
-        window_end_date
+        rates.residents,
+        rates.resident_children,
+        rates.resident_thousand_years,
+        rates.child_thousand_years,
+        rates.violent_prior_shape,
+        rates.violent_prior_rate,
+        rates.youth_violent_prior_shape,
+        rates.youth_violent_prior_rate,
+        rates.force_violent_rate_per_1000_per_year,
+        rates.force_youth_violent_rate_per_1000_per_year,
+        rates.window_start_date,
+        rates.window_end_date
     from rates
     cross join youth_availability
 ),

@@ -4,9 +4,11 @@ checked as (
     select * from {{ ref('base_dfe__pupil_residence') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_dfe__pupil_residence'), 'pupil_residence.csv', required=false) | indent(4) }}
+    {{ intake_check(
+        ref('base_dfe__pupil_residence'), 'pupil_residence.csv', required=false
+    ) | indent(4) }}
 ),
 
 final as (
@@ -21,7 +23,7 @@ final as (
         -- measures
         pupils
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

@@ -4,9 +4,11 @@ checked as (
     select * from {{ ref('base_gias__schools') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_gias__schools'), 'schools.csv', not_counted=['outside_study_area']) | indent(4) }}
+    {{ intake_check(
+        ref('base_gias__schools'), 'schools.csv', not_counted=['outside_study_area']
+    ) | indent(4) }}
 ),
 
 final as (
@@ -35,7 +37,7 @@ final as (
         northing,
         st_point(easting, northing) as geom
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

@@ -4,9 +4,14 @@ checked as (
     select * from {{ ref('base_mhclg__deprivation') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_mhclg__deprivation'), 'deprivation.csv', not_counted=['outside_study_area'], required=false) | indent(4) }}
+    {{ intake_check(
+        ref('base_mhclg__deprivation'),
+        'deprivation.csv',
+        not_counted=['outside_study_area'],
+        required=false
+    ) | indent(4) }}
 ),
 
 final as (
@@ -18,7 +23,7 @@ final as (
         imd_score,
         imd_decile
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

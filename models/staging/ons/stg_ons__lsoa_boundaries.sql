@@ -4,9 +4,11 @@ checked as (
     select * from {{ ref('base_ons__lsoa_boundaries') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_ons__lsoa_boundaries'), 'lsoa_boundaries') | indent(4) }}
+    {{ intake_check(
+        ref('base_ons__lsoa_boundaries'), 'lsoa_boundaries'
+    ) | indent(4) }}
 ),
 
 final as (
@@ -24,7 +26,7 @@ final as (
         -- geometry
         geom
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

@@ -4,9 +4,13 @@ checked as (
     select * from {{ ref('base_ons__lsoa_lookup') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_ons__lsoa_lookup'), 'lsoa_lookup.csv', not_counted=['outside_study_area']) | indent(4) }}
+    {{ intake_check(
+        ref('base_ons__lsoa_lookup'),
+        'lsoa_lookup.csv',
+        not_counted=['outside_study_area']
+    ) | indent(4) }}
 ),
 
 final as (
@@ -23,7 +27,7 @@ final as (
         ward_name,
         lad_name
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

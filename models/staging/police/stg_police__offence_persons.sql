@@ -4,9 +4,11 @@ checked as (
     select * from {{ ref('base_police__offence_persons') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_police__offence_persons'), 'offence_persons.csv', required=false) | indent(4) }}
+    {{ intake_check(
+        ref('base_police__offence_persons'), 'offence_persons.csv', required=false
+    ) | indent(4) }}
 ),
 
 final as (
@@ -26,7 +28,7 @@ final as (
         role = 'VICTIM' as is_victim,
         home_location_source
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final

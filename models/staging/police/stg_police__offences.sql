@@ -4,9 +4,11 @@ checked as (
     select * from {{ ref('base_police__offences') }}
 ),
 
+-- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
-    -- Stops the build here, naming the file, when too many of its rows were rejected.
-    {{ intake_check(ref('base_police__offences'), 'offences.csv') | indent(4) }}
+    {{ intake_check(
+        ref('base_police__offences'), 'offences.csv'
+    ) | indent(4) }}
 ),
 
 final as (
@@ -35,7 +37,7 @@ final as (
             when easting is not null then st_point(easting, northing)
         end as geom
     from checked
-    where reject_reason is null and (select passes from intake)
+    where reject_reason is null and (select intake.passes from intake)
 )
 
 select * from final
