@@ -9,7 +9,10 @@
         ),
 
     `relation` (a CTE or relation) holds the exact counts under the published column names and
-    every column the group expressions use. The result has the same columns, with, for each
+    every column the group expressions use. `model_name`: apply the specification of that
+    published model instead of the current model's (an intermediate model that controls the
+    values its mart publishes, so that later steps, such as a ranking, see published values
+    only). The result has the same columns, with, for each
     count in disclosure.counts:
 
     1. primary suppression: a count from 1 to var disclosure_min_count - 1 becomes null and
@@ -32,8 +35,8 @@
 
     Each step is a materialized CTE: inlined, every step would repeat the previous step's flag
     expression several times, and the query would grow exponentially with the passes. -#}
-{% macro disclosure_control(relation, derived={}, passes=8) -%}
-    {%- set spec = disclosure_spec() -%}
+{% macro disclosure_control(relation, derived={}, passes=8, model_name=none) -%}
+    {%- set spec = disclosure_spec(model_name=model_name) -%}
     {%- if spec is none -%}
         {#- Parse time: the specification is not known yet; nothing runs this SQL. -#}
         select * from {{ relation }}

@@ -7,6 +7,9 @@
     disclosure_spec()          the current model's specification (in a model's SQL)
     disclosure_spec(relation)  the specification of the model built into that relation
                                (in a generic test, whose `model` is a relation)
+    disclosure_spec(model_name='fct_x')
+                               the specification of the model of that name (an
+                               intermediate model applying its mart's control)
 
     A unit test compiles the model under the test's own node, which carries neither the model's
     meta nor the graph to look it up in: a unit test of a published model passes the
@@ -16,11 +19,20 @@
 
     Returns none at parse time (the graph and the YAML config are not known yet); at execution
     time it fails with a plain message when the model has no specification. -#}
-{% macro disclosure_spec(relation=none) -%}
+{% macro disclosure_spec(relation=none, model_name=none) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if relation is none -%}
+    {%- if model_name is not none and model.resource_type != 'unit_test' -%}
+        {%- set name = model_name -%}
+        {%- set found = [] -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.name == model_name -%}
+                {%- do found.append(node.config.meta.get('disclosure')) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set spec = found[0] if found else none -%}
+    {%- elif relation is none -%}
         {%- set name = model.name -%}
         {%- set spec = config.meta_get('disclosure') -%}
         {%- if spec is none and model.resource_type == 'unit_test' -%}

@@ -13,7 +13,7 @@ schools as (
 ),
 
 exposure as (
-    select * from {{ ref('int_school_violence_exposure') }}
+    select * from {{ ref('int_school_home_area_violence') }}
 ),
 
 offenders as (
