@@ -32,7 +32,7 @@ export SCHOOL_EXPOSURE_RAW_DIR := $(RAW_DIR)
 
 DBT := $(BIN)/dbt
 
-.PHONY: help setup data fixtures build run docs lint test bench clean distclean
+.PHONY: help setup hooks data fixtures build run docs lint test bench clean distclean
 
 help: ## Show this help
 	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
@@ -44,12 +44,16 @@ $(STAMP): requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: python3.11 not found" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 		echo "warning: $(PYTHON) is not Python 3.11, the version this project is tested on" >&2
+	@echo "[setup] creating $(VENV) and installing the pinned packages (about a minute)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.txt
 	$(BIN)/python scripts/spatial_extension.py install
 	@touch $@
 
-setup: $(STAMP) ## Create .venv, install pinned packages and the DuckDB spatial extension
+setup: $(STAMP) ## Create .venv, install pinned packages and the DuckDB extensions (spatial, encodings)
+
+hooks: $(STAMP) ## Install the git pre-commit hooks (ruff and sqlfluff from .venv)
+	$(BIN)/pre-commit install
 
 $(DEMO_KEY):
 	@$(BIN)/python scripts/pseudonymisation.py make-demo-key $@
@@ -75,7 +79,11 @@ fixtures: $(STAMP) ## Generate the small fixture world (scale 0.02) that lint an
 	$(BIN)/python scripts/generate_synthetic_extract.py --scale 0.02 --seed 7 \
 		--out $(FIXTURES)/raw --truth-out $(FIXTURES)/truth --quiet
 
-lint: fixtures ## Lint the SQL with sqlfluff (dbt templater, compiled against the fixtures)
+lint: fixtures ## Lint SQL (sqlfluff, dbt templater on the fixtures) and Python (ruff check and format)
+	@echo "[lint] Python: ruff check and ruff format --check (scripts, tests)"
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	@echo "[lint] SQL: sqlfluff (compiles every model against the fixture world; a few minutes)"
 	SCHOOL_EXPOSURE_RAW_DIR=$(FIXTURES)/raw SCHOOL_EXPOSURE_DB=$(FIXTURES)/lint.duckdb \
 		$(BIN)/sqlfluff lint models macros tests analyses
 

@@ -72,17 +72,32 @@ def bench_scale(scale: str, seed: str, work_dir: Path) -> dict[str, float]:
     env = dbt_env(raw_dir, db_path)
     print(f"[bench] scale {scale}: generating ...", file=sys.stderr, flush=True)
     gen_s, gen_mb = run_measured(
-        [sys.executable, "scripts/generate_synthetic_extract.py", "--scale", scale, "--seed",
-         seed, "--out", str(raw_dir), "--truth-out", str(truth_dir), "--quiet"],
-        env, work_dir / f"scale-{scale}-generate.log",
+        [
+            sys.executable,
+            "scripts/generate_synthetic_extract.py",
+            "--scale",
+            scale,
+            "--seed",
+            seed,
+            "--out",
+            str(raw_dir),
+            "--truth-out",
+            str(truth_dir),
+            "--quiet",
+        ],
+        env,
+        work_dir / f"scale-{scale}-generate.log",
     )
     print(f"[bench] scale {scale}: dbt build ...", file=sys.stderr, flush=True)
     build_s, build_mb = run_measured(
         [str(BIN_DIR / "dbt"), "build", "--target-path", str(work_dir / "target")],
-        env, work_dir / f"scale-{scale}-dbt-build.log",
+        env,
+        work_dir / f"scale-{scale}-dbt-build.log",
     )
-    offences = sum(1 for _ in open(raw_dir / "offences.csv", encoding="utf-8")) - 1
-    persons = sum(1 for _ in open(raw_dir / "offence_persons.csv", encoding="utf-8")) - 1
+    with open(raw_dir / "offences.csv", encoding="utf-8") as handle:
+        offences = sum(1 for _ in handle) - 1
+    with open(raw_dir / "offence_persons.csv", encoding="utf-8") as handle:
+        persons = sum(1 for _ in handle) - 1
     return {
         "offences": offences,
         "persons": persons,
@@ -101,17 +116,39 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict[str, fl
     db_path.unlink(missing_ok=True)
     print(f"[bench] national: tiling {tiles} copies ...", file=sys.stderr, flush=True)
     run_measured(
-        [sys.executable, "scripts/tile_extract.py", "--source", str(source_raw), "--out",
-         str(raw_dir), "--tiles", str(tiles)],
-        dict(os.environ), work_dir / "national-tile.log",
+        [
+            sys.executable,
+            "scripts/tile_extract.py",
+            "--source",
+            str(source_raw),
+            "--out",
+            str(raw_dir),
+            "--tiles",
+            str(tiles),
+        ],
+        dict(os.environ),
+        work_dir / "national-tile.log",
     )
-    print("[bench] national: dbt build (models only) of the catchment models ...",
-          file=sys.stderr, flush=True)
+    print(
+        "[bench] national: dbt build (models only) of the catchment models ...",
+        file=sys.stderr,
+        flush=True,
+    )
     target_dir = work_dir / "national-target"
     run_s, run_mb = run_measured(
-        [str(BIN_DIR / "dbt"), "build", "--select", "+int_catchment_flows_selected",
-         "--exclude-resource-type", "test", "unit_test", "--target-path", str(target_dir)],
-        dbt_env(raw_dir, db_path), work_dir / "national-dbt-run.log",
+        [
+            str(BIN_DIR / "dbt"),
+            "build",
+            "--select",
+            "+int_catchment_flows_selected",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+            "--target-path",
+            str(target_dir),
+        ],
+        dbt_env(raw_dir, db_path),
+        work_dir / "national-dbt-run.log",
     )
     import duckdb  # noqa: PLC0415  (only needed here)
 
@@ -132,8 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", nargs="+", default=["0.1", "1"], help="scales to run")
     parser.add_argument("--seed", default="42")
     parser.add_argument("--work-dir", type=Path, default=PROJECT_DIR / "data" / "bench")
-    parser.add_argument("--national-tiles", type=int, default=20,
-                        help="tiles of the largest scale for the national-size run (0: skip)")
+    parser.add_argument(
+        "--national-tiles",
+        type=int,
+        default=20,
+        help="tiles of the largest scale for the national-size run (0: skip)",
+    )
     args = parser.parse_args(argv)
     for scale in args.scales:
         if not (scale.replace(".", "", 1).isdigit() and float(scale) > 0):
@@ -156,12 +197,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.national_tiles > 0:
         largest = max(args.scales, key=float)
-        n = bench_national(args.work_dir / f"scale-{largest}" / "raw", args.national_tiles,
-                           args.work_dir)
+        n = bench_national(
+            args.work_dir / f"scale-{largest}" / "raw", args.national_tiles, args.work_dir
+        )
         print(
             f"\nnational-size geography ({args.national_tiles} tiles of scale {largest}): "
             f"{n['lsoas']:,} LSOAs, {n['schools']:,} open schools, {n['pairs']:,} gravity pairs\n"
-            f"dbt build of the catchment models and their inputs (no tests): {n['dbt_run_s']:.1f} s, "
+            "dbt build of the catchment models and their inputs (no tests): "
+            f"{n['dbt_run_s']:.1f} s, "
             f"peak {n['dbt_run_peak_mib']:.0f} MiB; catchment models {n['catchment_s']:.1f} s",
             flush=True,
         )

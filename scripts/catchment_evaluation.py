@@ -2,8 +2,9 @@
 
     python scripts/catchment_evaluation.py --db data/school_exposure.duckdb --truth data/truth
 
-Reads intermediate.int_catchment_flows from a built database and the generator's
-pupil_flows.csv (true pupils per school and LSOA), and prints, per method:
+Reads int_catchment_flows from a built database and the generator's pupil_flows.csv (true
+pupils per school and LSOA), by analyses/evaluation/catchments_against_truth.sql, and prints,
+per method:
 
 - share right: over all schools, the sum over LSOAs of min(modelled, true) pupils divided by
   the true pupils, with each school's modelled flows scaled to its true total. 1 means every
@@ -25,7 +26,12 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from truth_evaluation import check_inputs, connect_read_only, truth_parser  # noqa: E402
+from truth_evaluation import (  # noqa: E402
+    analysis_sql,
+    check_inputs,
+    connect_read_only,
+    truth_parser,
+)
 
 
 @dataclass(frozen=True)
@@ -36,67 +42,10 @@ class MethodScore:
     correlation: float
 
 
-SCORE_SQL = """
-with
-
-truth as (
-    select cast(urn as integer) as urn, lsoa_code, cast(pupils as double) as pupils
-    from read_csv(?, all_varchar = true)
-),
-
-modelled as (
-    select * from intermediate.int_catchment_flows
-),
-
-true_totals as (
-    select urn, sum(pupils) as pupils from truth group by urn
-),
-
-scaled as (
-    -- The modelled shares applied to the school's true pupils: only where they live counts.
-    select modelled.method, modelled.urn, modelled.lsoa_code,
-        modelled.weight * true_totals.pupils as pupils
-    from modelled
-    inner join true_totals on modelled.urn = true_totals.urn
-),
-
-covered as (
-    select distinct method, urn from scaled
-),
-
-true_by_method as (
-    select covered.method, truth.urn, truth.lsoa_code, truth.pupils
-    from truth
-    inner join covered on truth.urn = covered.urn
-),
-
-paired as (
-    select
-        coalesce(scaled.method, true_by_method.method) as method,
-        coalesce(scaled.urn, true_by_method.urn) as urn,
-        coalesce(scaled.pupils, 0) as modelled_pupils,
-        coalesce(true_by_method.pupils, 0) as true_pupils
-    from scaled
-    full join true_by_method
-        on scaled.method = true_by_method.method
-        and scaled.urn = true_by_method.urn
-        and scaled.lsoa_code = true_by_method.lsoa_code
-)
-
-select
-    method,
-    count(distinct urn) as schools,
-    sum(least(modelled_pupils, true_pupils)) / sum(true_pupils) as share_right,
-    corr(modelled_pupils, true_pupils) as correlation
-from paired
-group by method
-order by method
-"""
-
-
 def score_catchments(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, MethodScore]:
     """Score every method in int_catchment_flows against truth_dir/pupil_flows.csv."""
-    rows = con.execute(SCORE_SQL, [str(truth_dir / "pupil_flows.csv")]).fetchall()
+    sql = analysis_sql(con, "catchments_against_truth", truth_dir=str(truth_dir))
+    rows = con.execute(sql).fetchall()
     return {row[0]: MethodScore(*row) for row in rows}
 
 

@@ -33,21 +33,7 @@ BIN_DIR = Path(sys.executable).parent
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
 from spatial_extension import load_spatial  # noqa: E402
-
-EXPOSURE_SQL = """
-select
-    urn,
-    exposure_violence_rate as exposure,
-    rank() over (order by exposure_violence_rate desc, urn) as exposure_rank
-from marts.fct_school_exposure
-"""
-
-MEAN_DISTANCE_SQL = """
-select sum(flows.expected_pupils * inputs.distance_km) / sum(flows.expected_pupils)
-from intermediate.int_catchment_flows_gravity as flows
-inner join intermediate.int_catchment_gravity_inputs as inputs
-    using (segment, urn, lsoa_code)
-"""
+from truth_evaluation import analysis_sql  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -62,21 +48,38 @@ def rebuild_with_beta_scale(db_path: Path, multiplier: float, work: Path) -> Non
         SCHOOL_EXPOSURE_DB=str(db_path),
     )
     result = subprocess.run(
-        [str(BIN_DIR / "dbt"), "run", "--select", "int_catchment_flows_gravity+",
-         "--vars", f"{{gravity_beta_scale: {multiplier}}}",
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        [
+            str(BIN_DIR / "dbt"),
+            "run",
+            "--select",
+            "int_catchment_flows_gravity+",
+            "--vars",
+            f"{{gravity_beta_scale: {multiplier}}}",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
-        sys.exit(f"error: dbt run with gravity_beta_scale {multiplier} failed:\n"
-                 + (result.stdout + result.stderr)[-3000:])
+        sys.exit(
+            f"error: dbt run with gravity_beta_scale {multiplier} failed:\n"
+            + (result.stdout + result.stderr)[-3000:]
+        )
 
 
 def exposure_ranks(db_path: Path) -> tuple[dict[int, int], float]:
     con = duckdb.connect(str(db_path), read_only=True)
     load_spatial(con)
-    ranks = {urn: rank for urn, _, rank in con.execute(EXPOSURE_SQL).fetchall()}
-    mean_km = con.execute(MEAN_DISTANCE_SQL).fetchone()[0]
+    ranks = {
+        urn: rank
+        for urn, _, rank in con.execute(analysis_sql(con, "published_exposure_ranks")).fetchall()
+    }
+    mean_km = con.execute(analysis_sql(con, "gravity_mean_distance")).fetchone()[0]
     con.close()
     return ranks, mean_km
 
@@ -139,10 +142,19 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0],
         epilog="The database must have been built (make build); it is only read.",
     )
-    parser.add_argument("--db", type=Path, default=PROJECT_DIR / "data" / "school_exposure.duckdb",
-                        help="built database (default: %(default)s)")
-    parser.add_argument("--multipliers", type=float, nargs="+", default=[0.5, 2.0],
-                        help="beta multipliers to compare with 1 (default: 0.5 2)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=PROJECT_DIR / "data" / "school_exposure.duckdb",
+        help="built database (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--multipliers",
+        type=float,
+        nargs="+",
+        default=[0.5, 2.0],
+        help="beta multipliers to compare with 1 (default: 0.5 2)",
+    )
     args = parser.parse_args(argv)
     if not args.db.exists():
         parser.error(f"no database at {args.db}: run `make build` first")

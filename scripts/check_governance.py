@@ -56,9 +56,7 @@ DISCLOSURE_TESTS = {
     "disclosure_no_recoverable_cells",
 }
 PERSONAL_NAME = re.compile(r"person|birth|\bdob\b|^dob_|_dob$|^home_|nominal", re.IGNORECASE)
-NUMERIC_TYPE = re.compile(
-    r"int|double|float|real|decimal|numeric|bool", re.IGNORECASE
-)
+NUMERIC_TYPE = re.compile(r"int|double|float|real|decimal|numeric|bool", re.IGNORECASE)
 AGGREGATE_CALL = re.compile(
     r"\b(count|sum|avg|mean|min|max|median|quantile\w*|mode|string_agg|list|array_agg|"
     r"bool_and|bool_or|any_value|arg_min|arg_max|stddev\w*|var_\w+)\s*\(",
@@ -95,8 +93,7 @@ class Checker:
         self.problems: list[str] = []
         self.nodes = {**manifest["nodes"], **manifest.get("sources", {})}
         self.models = {
-            uid: node for uid, node in manifest["nodes"].items()
-            if node["resource_type"] == "model"
+            uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"
         }
         self.public = {
             uid: node for uid, node in self.models.items() if node.get("access") == "public"
@@ -110,8 +107,9 @@ class Checker:
         node = self.nodes[uid]
         found = {name.lower(): col for name, col in (node.get("columns") or {}).items()}
         if self.catalog:
-            entry = self.catalog.get("nodes", {}).get(uid) or self.catalog.get(
-                "sources", {}).get(uid)
+            entry = self.catalog.get("nodes", {}).get(uid) or self.catalog.get("sources", {}).get(
+                uid
+            )
             for name in (entry or {}).get("columns", {}):
                 found.setdefault(name.lower(), {})
         return found
@@ -147,7 +145,13 @@ class Checker:
                 if "direct" in classes:
                     self.fail("P1", node, f"column {name} is a direct identifier upstream")
                 elif classes and not waiver:
-                    self.fail("P1", node, f"column {name} is personal data upstream ({'/'.join(sorted(classes))}); publish it only as an aggregated category, with meta.pii_aggregated saying why")
+                    self.fail(
+                        "P1",
+                        node,
+                        f"column {name} is personal data upstream "
+                        f"({'/'.join(sorted(classes))}); publish it only as an aggregated "
+                        "category, with meta.pii_aggregated saying why",
+                    )
                 if PERSONAL_NAME.search(name) and "direct" not in classes:
                     self.fail("P1", node, f"column {name} looks personal by its name")
         for uid, node in self.models.items():
@@ -161,14 +165,19 @@ class Checker:
             }
             for name, col in self.columns(uid).items():
                 if name in upstream_pii and not column_meta(col).get("pii"):
-                    self.fail("P2", node, f"column {name} is personal data upstream but carries no meta.pii here")
+                    self.fail(
+                        "P2",
+                        node,
+                        f"column {name} is personal data upstream but carries no meta.pii here",
+                    )
 
     # grain -------------------------------------------------------------------------------------
     def check_grain(self) -> None:
         for uid, node in self.models.items():
             grain = meta(node).get("grain")
             parents = [
-                self.nodes[p] for p in node.get("depends_on", {}).get("nodes", [])
+                self.nodes[p]
+                for p in node.get("depends_on", {}).get("nodes", [])
                 if p in self.nodes
             ]
             record_parents = [p for p in parents if meta(p).get("grain") in RECORD_GRAINS]
@@ -178,9 +187,18 @@ class Checker:
             if record_parents and grain and grain not in RECORD_GRAINS:
                 sql = node.get("compiled_code")
                 if sql is None:
-                    self.fail("G2", node, "no compiled SQL in the manifest: run dbt compile or build first")
+                    self.fail(
+                        "G2",
+                        node,
+                        "no compiled SQL in the manifest: run dbt compile or build first",
+                    )
                 elif not aggregates(sql):
-                    self.fail("G2", node, f"declares grain {grain} but its SQL does not aggregate the record-level rows it reads")
+                    self.fail(
+                        "G2",
+                        node,
+                        f"declares grain {grain} but its SQL does not aggregate the "
+                        "record-level rows it reads",
+                    )
             if uid in self.public:
                 if not grain:
                     self.fail("G3", node, "public model without meta.grain")
@@ -211,8 +229,11 @@ class Checker:
                 self.fail("D2", node, f"missing disclosure tests: {', '.join(sorted(absent))}")
             counts = set(spec["counts"])
             accounted = (
-                counts | set(spec["derived"]) | {f"{c}_suppressed" for c in counts}
-                | set(spec["key"]) | set(spec.get("not_counts") or {})
+                counts
+                | set(spec["derived"])
+                | {f"{c}_suppressed" for c in counts}
+                | set(spec["key"])
+                | set(spec.get("not_counts") or {})
             )
             columns = node.get("columns") or {}
             for count in counts:
@@ -223,13 +244,21 @@ class Checker:
                     self.fail("D3", node, f"count {count} has no boolean {count}_suppressed column")
             for name, col in columns.items():
                 if NUMERIC_TYPE.search(col.get("data_type") or "") and name not in accounted:
-                    self.fail("D3", node, f"column {name} ({col.get('data_type')}) is neither a count, derived, a flag, a key, nor in disclosure.not_counts")
+                    self.fail(
+                        "D3",
+                        node,
+                        f"column {name} ({col.get('data_type')}) is neither a count, "
+                        "derived, a flag, a key, nor in disclosure.not_counts",
+                    )
 
     # docs ---------------------------------------------------------------------------------------
     def check_docs(self) -> None:
         block = next(
-            (d for d in self.manifest.get("docs", {}).values()
-             if d["name"] == "disclosure__published"),
+            (
+                d
+                for d in self.manifest.get("docs", {}).values()
+                if d["name"] == "disclosure__published"
+            ),
             None,
         )
         if block is None:
@@ -238,10 +267,17 @@ class Checker:
         text = block["block_contents"].strip()
         for node in self.public.values():
             if text not in (node.get("description") or ""):
-                self.fail("C1", node, "description does not include {{ doc('disclosure__published') }}")
+                self.fail(
+                    "C1", node, "description does not include {{ doc('disclosure__published') }}"
+                )
         overview = next(
-            (d for d in self.manifest.get("docs", {}).values()
-             if d["name"] == "__overview__" and d["package_name"] == self.manifest["metadata"].get("project_name", d["package_name"])),
+            (
+                d
+                for d in self.manifest.get("docs", {}).values()
+                if d["name"] == "__overview__"
+                and d["package_name"]
+                == self.manifest["metadata"].get("project_name", d["package_name"])
+            ),
             None,
         )
         for var in ("disclosure_min_count", "disclosure_rounding"):
@@ -262,17 +298,31 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0],
         epilog="Checks: " + ", ".join(CHECKS) + ". See the module docstring for each rule.",
     )
-    parser.add_argument("--manifest", type=Path, default=Path("target/manifest.json"),
-                        help="dbt manifest (default: target/manifest.json)")
-    parser.add_argument("--catalog", type=Path, default=None,
-                        help="dbt catalog from `dbt docs generate`, to see every real column"
-                             " (default: catalog.json beside the manifest, when present)")
-    parser.add_argument("--check", action="append", choices=CHECKS,
-                        help="run only this check (repeatable; default: all)")
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=Path("target/manifest.json"),
+        help="dbt manifest (default: target/manifest.json)",
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        help="dbt catalog from `dbt docs generate`, to see every real column"
+        " (default: catalog.json beside the manifest, when present)",
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        choices=CHECKS,
+        help="run only this check (repeatable; default: all)",
+    )
     args = parser.parse_args(argv)
     if not args.manifest.is_file():
-        print(f"error: no manifest at {args.manifest}: run dbt build or dbt compile first",
-              file=sys.stderr)
+        print(
+            f"error: no manifest at {args.manifest}: run dbt build or dbt compile first",
+            file=sys.stderr,
+        )
         return 2
     manifest = json.loads(args.manifest.read_text())
     catalog_path = args.catalog or args.manifest.with_name("catalog.json")

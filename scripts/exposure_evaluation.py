@@ -12,7 +12,8 @@ the catchments alone. Prints, for each set of catchments:
 - `gravity`, `nearest`: every school by that modelled method (int_catchment_flows);
 
 the number of schools, Spearman's rank correlation with the true exposure, and the share of
-the true top 10% of schools that are in the top 10% by this exposure.
+the true top 10% of schools that are in the top 10% by this exposure. The SQL is
+analyses/evaluation/exposure_against_truth.sql.
 
 Only synthetic data has a truth to compare with: a real extract has no pupil_flows.csv.
 """
@@ -28,7 +29,12 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from truth_evaluation import check_inputs, connect_read_only, truth_parser  # noqa: E402
+from truth_evaluation import (  # noqa: E402
+    analysis_sql,
+    check_inputs,
+    connect_read_only,
+    truth_parser,
+)
 
 
 @dataclass(frozen=True)
@@ -37,45 +43,6 @@ class ExposureScore:
     schools: int
     spearman: float
     top_decile_overlap: float
-
-
-EXPOSURE_SQL = """
-with
-
-lsoa_rates as (
-    select area_code as lsoa_code, smoothed_violent_rate_per_1000_per_year as rate
-    from intermediate.int_area_violence_rates
-    where area_level = 'lsoa'
-),
-
-true_flows as (
-    select cast(urn as integer) as urn, lsoa_code, cast(pupils as double) as pupils
-    from read_csv(?, all_varchar = true)
-),
-
-true_exposure as (
-    select urn, sum(pupils * rate) / sum(pupils) as exposure
-    from true_flows
-    inner join lsoa_rates using (lsoa_code)
-    group by urn
-),
-
-modelled_exposure as (
-    select 'published' as catchments, urn, exposure_violence_rate as exposure
-    from marts.fct_school_exposure
-    union all
-    select method, urn, sum(weight * rate)
-    from intermediate.int_catchment_flows
-    inner join lsoa_rates using (lsoa_code)
-    where method in ('gravity', 'nearest')
-    group by method, urn
-)
-
-select modelled_exposure.catchments, modelled_exposure.exposure, true_exposure.exposure
-from modelled_exposure
-inner join true_exposure using (urn)
-order by modelled_exposure.catchments, urn
-"""
 
 
 def top_decile_overlap(modelled: list[float], true: list[float]) -> float:
@@ -87,7 +54,8 @@ def top_decile_overlap(modelled: list[float], true: list[float]) -> float:
 
 def score_exposure(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, ExposureScore]:
     """Score each set of catchments' exposure against the exposure on the true catchments."""
-    rows = con.execute(EXPOSURE_SQL, [str(truth_dir / "pupil_flows.csv")]).fetchall()
+    sql = analysis_sql(con, "exposure_against_truth", truth_dir=str(truth_dir))
+    rows = con.execute(sql).fetchall()
     scores = {}
     for catchments in dict.fromkeys(row[0] for row in rows):
         modelled = [row[1] for row in rows if row[0] == catchments]

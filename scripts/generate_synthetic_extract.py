@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from synthetic import GENERATOR_VERSION, defects, extract, truth
 from synthetic.catchment import simulate_catchment
 from synthetic.geography import build_geography
@@ -223,6 +224,7 @@ def write_extract(args, world: dict, log: Progress) -> dict:
     geo, pop, schools, off, per = (
         world[k] for k in ("geo", "pop", "schools", "offences", "persons")
     )
+    defects.check_defects_are_listed()
     rng = stream(args.seed, "defects")
     out = args.out
     counts, bad = {}, {}

@@ -67,21 +67,32 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0],
         epilog="The published file is replaced only by a complete build; see the README.",
     )
-    parser.add_argument("--db", type=Path, default=Path(
-        os.environ.get("SCHOOL_EXPOSURE_DB", "data/school_exposure.duckdb")),
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(os.environ.get("SCHOOL_EXPOSURE_DB", "data/school_exposure.duckdb")),
         help="the database to publish (default: SCHOOL_EXPOSURE_DB, else "
-        "data/school_exposure.duckdb)")
-    parser.add_argument("--raw-dir", help="the extract folder (default: "
-                        "SCHOOL_EXPOSURE_RAW_DIR, else data/raw)")
+        "data/school_exposure.duckdb)",
+    )
+    parser.add_argument(
+        "--raw-dir", help="the extract folder (default: SCHOOL_EXPOSURE_RAW_DIR, else data/raw)"
+    )
     parser.add_argument("--vars", help="dbt vars as YAML, e.g. '{analysis_months: 24}'")
-    parser.add_argument("--drop-person-level", action="store_true",
-                        help="drop every person-level table once the tests have run, and "
-                        "compact the file so that none of their bytes remain")
-    parser.add_argument("--unit-tests", action="store_true",
-                        help="run the project's unit tests too (as make build and CI do)")
+    parser.add_argument(
+        "--drop-person-level",
+        action="store_true",
+        help="drop every person-level table once the tests have run, and "
+        "compact the file so that none of their bytes remain",
+    )
+    parser.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="run the project's unit tests too (as make build and CI do)",
+    )
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
-    parser.add_argument("--docs", action="store_true",
-                        help="then generate the dbt docs into target/")
+    parser.add_argument(
+        "--docs", action="store_true", help="then generate the dbt docs into target/"
+    )
     args = parser.parse_args(argv)
 
     db = args.db
@@ -102,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         variables = yaml.safe_load(args.vars) if args.vars else {}
     except yaml.YAMLError as exc:
-        say(f"--vars is not YAML ({exc.__class__.__name__}): give a mapping such as "
-            "'{analysis_months: 24}'")
+        say(
+            f"--vars is not YAML ({exc.__class__.__name__}): give a mapping such as "
+            "'{analysis_months: 24}'"
+        )
         return 2
     if not isinstance(variables, dict):
         say("--vars must be a mapping such as '{analysis_months: 24}'")
@@ -117,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"building into {building} (the published {db} is untouched until this ends)")
     if dbt(command, building, args.raw_dir) != 0:
         remove_database(building)
-        say(f"the build failed (see the messages above); {db} still holds the previous "
-            "complete build, if there was one")
+        say(
+            f"the build failed (see the messages above); {db} still holds the previous "
+            "complete build, if there was one"
+        )
         return 1
     if args.drop_person_level:
         say("compacting the file so that no dropped person-level page remains")

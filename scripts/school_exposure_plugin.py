@@ -18,6 +18,7 @@ Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this fold
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def database_in_use_problem(path: str) -> str | None:
             f"The database {path} is open in another program{by}, so this build cannot "
             "write it. Close that program's connection (a BI or GIS tool, a notebook, "
             "another build), or build through `make run`, which builds a new file and "
-            "swaps it in when it is complete (README, \"Reading the results\")."
+            'swaps it in when it is complete (README, "Reading the results").'
         )
     return None
 
@@ -116,13 +117,9 @@ class Plugin(BasePlugin):
         load_encodings(conn)
         # dbt-duckdb may configure the same database more than once; functions are
         # database-wide, so replace rather than fail on "already exists".
-        for name in (
-            "pseudonymise", "pseudonymisation_key_problem", "gamma_quantile", "gamma_cdf"
-        ):
-            try:
+        for name in ("pseudonymise", "pseudonymisation_key_problem", "gamma_quantile", "gamma_cdf"):
+            with contextlib.suppress(Exception):  # not registered yet
                 conn.remove_function(name)
-            except Exception:  # not registered yet
-                pass
         conn.create_function(
             "pseudonymisation_key_problem",
             pseudonymisation_key_problem,
@@ -151,3 +148,15 @@ class Plugin(BasePlugin):
                 null_handling="special",
                 side_effects=False,
             )
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Not a command: dbt loads it through profiles.yml (plugins:). Run dbt, or "
+        "`make build` / `make run`.",
+    ).parse_args()
+    sys.exit("school_exposure_plugin.py is loaded by dbt, not run: see --help.")

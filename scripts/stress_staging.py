@@ -27,10 +27,16 @@ PROJECT = Path(__file__).resolve().parents[1]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50, help="dbt runs (default 50)")
-    parser.add_argument("--raw-dir", default=os.environ.get("SCHOOL_EXPOSURE_RAW_DIR", "data/raw"),
-                        help="the extract to read (default: SCHOOL_EXPOSURE_RAW_DIR or data/raw)")
-    parser.add_argument("--model", default="base_police__offences",
-                        help="the model to run with its parents (default base_police__offences)")
+    parser.add_argument(
+        "--raw-dir",
+        default=os.environ.get("SCHOOL_EXPOSURE_RAW_DIR", "data/raw"),
+        help="the extract to read (default: SCHOOL_EXPOSURE_RAW_DIR or data/raw)",
+    )
+    parser.add_argument(
+        "--model",
+        default="base_police__offences",
+        help="the model to run with its parents (default base_police__offences)",
+    )
     args = parser.parse_args(argv)
     if not (Path(args.raw_dir) / "offences.csv").exists():
         print(f"error: no offences.csv in {args.raw_dir} (make data makes one)", file=sys.stderr)
@@ -39,16 +45,31 @@ def main(argv: list[str] | None = None) -> int:
     crashes = failures = 0
     with tempfile.TemporaryDirectory() as work:
         env = dict(
-            os.environ, DBT_PROFILES_DIR=str(PROJECT), SCHOOL_EXPOSURE_RAW_DIR=args.raw_dir,
+            os.environ,
+            DBT_PROFILES_DIR=str(PROJECT),
+            SCHOOL_EXPOSURE_RAW_DIR=args.raw_dir,
             SCHOOL_EXPOSURE_DB=str(Path(work) / "stress.duckdb"),
         )
         for run in range(1, args.runs + 1):
             started = time.monotonic()
             result = subprocess.run(
-                [str(dbt), "build", "--select", f"+{args.model}", "--exclude-resource-type",
-                 "test", "unit_test", "--target-path",
-                 str(Path(work) / "target"), "--log-path", str(Path(work) / "logs")],
-                cwd=PROJECT, env=env, capture_output=True, text=True,
+                [
+                    str(dbt),
+                    "build",
+                    "--select",
+                    f"+{args.model}",
+                    "--exclude-resource-type",
+                    "test",
+                    "unit_test",
+                    "--target-path",
+                    str(Path(work) / "target"),
+                    "--log-path",
+                    str(Path(work) / "logs"),
+                ],
+                cwd=PROJECT,
+                env=env,
+                capture_output=True,
+                text=True,
             )
             outcome = "ok"
             if result.returncode < 0 or result.returncode in (134, 139):

@@ -15,6 +15,7 @@ Synthetic data only: the source directory must hold a generator manifest (or pas
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import math
 import shutil
@@ -48,8 +49,11 @@ def tile_csv(source: Path, out: Path, tiles: int, columns: int) -> int:
         header = next(reader)
         rows = list(reader)
     lower = [h.lower() for h in header]
-    code_columns = [i for i, h in enumerate(lower) if h.endswith("cd") or h in (
-        "lsoa_code", "la (code)", "la_code")]
+    code_columns = [
+        i
+        for i, h in enumerate(lower)
+        if h.endswith("cd") or h in ("lsoa_code", "la (code)", "la_code")
+    ]
     urn_columns = [i for i, h in enumerate(lower) if h == "urn"]
     x_columns = [i for i, h in enumerate(lower) if h == "easting"]
     y_columns = [i for i, h in enumerate(lower) if h == "northing"]
@@ -67,10 +71,8 @@ def tile_csv(source: Path, out: Path, tiles: int, columns: int) -> int:
                     if new[i].isdigit():
                         new[i] = str(int(new[i]) + tile * URN_STEP)
                 for i, shift in [(i, dx) for i in x_columns] + [(i, dy) for i in y_columns]:
-                    try:
+                    with contextlib.suppress(ValueError):  # a broken value stays broken
                         new[i] = str(int(float(new[i])) + shift)
-                    except ValueError:
-                        pass  # a deliberately broken value stays broken
                 writer.writerow(new)
                 written += 1
     return written
@@ -100,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, required=True, help="a synthetic raw directory")
     parser.add_argument("--out", type=Path, required=True, help="where to write the tiled one")
     parser.add_argument("--tiles", type=int, default=20, help="copies (default: %(default)s)")
-    parser.add_argument("--force", action="store_true",
-                        help="tile a directory without a generator manifest")
+    parser.add_argument(
+        "--force", action="store_true", help="tile a directory without a generator manifest"
+    )
     args = parser.parse_args(argv)
     if args.tiles < 1:
         parser.error("--tiles must be at least 1")
@@ -120,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.source / name, encoding="utf-8") as handle:
             (args.out / name).write_text(handle.readline(), encoding="utf-8")
     areas = tile_boundaries(
-        args.source / "lsoa_boundaries.geojson", args.out / "lsoa_boundaries.geojson",
-        args.tiles, columns,
+        args.source / "lsoa_boundaries.geojson",
+        args.out / "lsoa_boundaries.geojson",
+        args.tiles,
+        columns,
     )
     print(f"[tile] lsoa_boundaries.geojson: {areas:,} areas", file=sys.stderr, flush=True)
     return 0

@@ -1,18 +1,30 @@
 """What the scripts that score a build against the synthetic ground truth share: the command
-line (`--db`, `--truth`) and opening the built database, with a plain error for a user mistake
-(no database, no truth file) instead of a traceback.
+line (`--db`, `--truth`), opening the built database with a plain error for a user mistake
+(no database, no truth file) instead of a traceback, and the SQL they run: the analyses in
+analyses/evaluation/, which name the models by ref() and are rendered by `dbt compile`.
 
-Only synthetic data has a truth to compare with: a real extract has none.
+Only synthetic data has a truth to compare with: a real extract has none. This module is a
+library of the evaluation scripts (catchment_evaluation.py, exposure_evaluation.py,
+offender_attribution_evaluation.py, catchment_sensitivity.py); run one of those.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 from spatial_extension import load_spatial
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+EVALUATION_ANALYSES = "analyses/evaluation"
 
 EPILOG = "Run after `make build` (or any dbt build of a synthetic extract)."
 
@@ -20,10 +32,18 @@ EPILOG = "Run after `make build` (or any dbt build of a synthetic extract)."
 def truth_parser(doc: str, epilog: str = EPILOG) -> argparse.ArgumentParser:
     """A parser whose description is the first paragraph of the script's docstring."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=epilog)
-    parser.add_argument("--db", type=Path, default=Path("data/school_exposure.duckdb"),
-                        help="built database (default: %(default)s)")
-    parser.add_argument("--truth", type=Path, default=Path("data/truth"),
-                        help="the generator's truth directory (default: %(default)s)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path("data/school_exposure.duckdb"),
+        help="built database (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--truth",
+        type=Path,
+        default=Path("data/truth"),
+        help="the generator's truth directory (default: %(default)s)",
+    )
     return parser
 
 
@@ -39,3 +59,61 @@ def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(db), read_only=True)
     load_spatial(con)
     return con
+
+
+@functools.cache
+def _compiled_analyses(database: str, variables: str) -> dict[str, str]:
+    """Every analysis of analyses/evaluation, compiled for a database of that name (the
+    compiled SQL names relations as "<database>"."<schema>"."<model>"). dbt compiles against a
+    throw-away file of the same name, so the database being scored may be open meanwhile."""
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        (work / "raw").mkdir()
+        env = dict(
+            os.environ,
+            DBT_PROFILES_DIR=str(PROJECT_DIR),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            SCHOOL_EXPOSURE_DB=str(work / f"{database}.duckdb"),
+            SCHOOL_EXPOSURE_RAW_DIR=str(work / "raw"),
+        )
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "compile",
+                "--select",
+                f"path:{EVALUATION_ANALYSES}",
+                "--vars",
+                variables,
+                "--target-path",
+                str(work / "target"),
+                "--log-path",
+                str(work / "logs"),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                "dbt compile of the evaluation analyses failed:\n"
+                + (result.stdout + result.stderr)[-3000:]
+            )
+        compiled = work / "target" / "compiled" / "school_exposure" / EVALUATION_ANALYSES
+        return {path.stem: path.read_text() for path in compiled.glob("*.sql")}
+
+
+def analysis_sql(con: duckdb.DuckDBPyConnection, name: str, **variables) -> str:
+    """The compiled SQL of analyses/evaluation/<name>.sql for the database `con` is on."""
+    database = con.execute("select current_database()").fetchone()[0]
+    return _compiled_analyses(database, json.dumps(variables, sort_keys=True))[name]
+
+
+if __name__ == "__main__":
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="A library of the evaluation scripts, not a command: run "
+        "scripts/catchment_evaluation.py, exposure_evaluation.py, "
+        "offender_attribution_evaluation.py or catchment_sensitivity.py (each has --help).",
+    ).parse_args()
+    sys.exit("truth_evaluation.py is a library: see --help for the commands that use it.")

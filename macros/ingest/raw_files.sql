@@ -27,6 +27,7 @@
 {%- endmacro %}
 
 
+{#- The path of a file (or glob) in the raw directory, with forward slashes. -#}
 {% macro raw_path(file_name) -%}
     {{ raw_dir() | replace('\\', '/') }}/{{ file_name }}
 {%- endmacro %}
@@ -70,6 +71,7 @@
 {%- endmacro %}
 
 
+{#- True for a .csv or .csv.gz path. -#}
 {% macro is_csv(path) -%}
     {{ return(path is not none and (path.endswith('.csv') or path.endswith('.csv.gz'))) }}
 {%- endmacro %}

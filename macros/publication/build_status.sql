@@ -1,4 +1,6 @@
-{#- marts.build_status: one row saying whether the database holds a finished build, for BI
+{#- on-run-start: marts.build_status set to `building`.
+
+    marts.build_status: one row saying whether the database holds a finished build, for BI
     tools and readers to check before they trust the marts (README, "Reading the results").
 
     on-run-start of `dbt build` / `dbt run` sets status `building` before any model is
@@ -26,6 +28,8 @@
 {%- endmacro %}
 
 
+{#- on-run-end: the build's outcome in marts.build_status (complete, partial or failed), its
+    end time and counts of nodes run, failed and warned. -#}
 {% macro build_status_finished(results) -%}
     {%- if execute and flags.WHICH in ('build', 'run') -%}
         {%- set failed = results | selectattr('status', 'in', ['error', 'fail']) | list -%}

@@ -5,7 +5,9 @@ expected to give it. Broken rows are new rows (the clean rows are exactly the si
 scattered through the file; a duplicate always comes after the row it copies.
 """
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +31,34 @@ PERSON_DEFECTS = (
     "duplicate_person_row",
 )
 SCHOOL_DEFECTS = ("duplicate_urn", "missing_coordinates")
+# The pipeline's list of reject reasons per file: every defect kind must be one of them.
+REJECT_REASONS_SEED = Path(__file__).resolve().parents[2] / "seeds" / "reject_reasons.csv"
+DEFECTS_BY_FILE = {
+    "offences.csv": OFFENCE_DEFECTS,
+    "offence_persons.csv": PERSON_DEFECTS,
+    "schools.csv": SCHOOL_DEFECTS,
+}
+
+
+def listed_reject_reasons() -> dict[str, set[str]]:
+    """seeds/reject_reasons.csv: the reasons the pipeline gives, by raw file."""
+    reasons: dict[str, set[str]] = {}
+    with open(REJECT_REASONS_SEED, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            reasons.setdefault(row["source_file"], set()).add(row["reject_reason"])
+    return reasons
+
+
+def check_defects_are_listed() -> None:
+    """Fail early if the generator would inject a defect the pipeline has no reason for."""
+    listed = listed_reject_reasons()
+    for file, kinds in DEFECTS_BY_FILE.items():
+        unlisted = set(kinds) - listed.get(file, set())
+        if unlisted:
+            raise ValueError(
+                f"defects {sorted(unlisted)} of {file} are not in {REJECT_REASONS_SEED.name}"
+            )
+
 
 UNKNOWN_CODES = ("99Z", "XX", "8X", "105Q", "ZZ1")
 BAD_TIMESTAMPS = (

@@ -65,10 +65,14 @@ def generate_world(out_dir: Path, scale: str, seed: str) -> World:
         [
             sys.executable,
             str(SCRIPTS_DIR / "generate_synthetic_extract.py"),
-            "--scale", scale,
-            "--seed", seed,
-            "--out", str(world.raw_dir),
-            "--truth-out", str(world.truth_dir),
+            "--scale",
+            scale,
+            "--seed",
+            seed,
+            "--out",
+            str(world.raw_dir),
+            "--truth-out",
+            str(world.truth_dir),
             "--quiet",
         ],
         check=True,
@@ -96,8 +100,7 @@ def dbt_env(raw_dir: Path, db_path: Path, key: str | None) -> dict[str, str]:
 
 def run_dbt(args: list[str], env: dict[str, str], target_dir: Path, log_dir: Path):
     return subprocess.run(
-        [str(BIN_DIR / "dbt"), *args, "--target-path", str(target_dir), "--log-path",
-         str(log_dir)],
+        [str(BIN_DIR / "dbt"), *args, "--target-path", str(target_dir), "--log-path", str(log_dir)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -46,17 +46,29 @@ def stage(raw: Path, tmp_path: Path, select: str = "+staging"):
     db = tmp_path / "db.duckdb"
     env = dbt_env(raw, db, "k" * 64)
     result = run_dbt(
-        ["build", "--select", select, "--exclude-resource-type", "unit_test",
-         "--indirect-selection", "cautious"],
-        env, tmp_path / "target", tmp_path / "logs",
+        [
+            "build",
+            "--select",
+            select,
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+        ],
+        env,
+        tmp_path / "target",
+        tmp_path / "logs",
     )
     return result, result.stdout + result.stderr, db
 
 
 def assert_no_marker(tmp_path: Path, output: str) -> None:
     assert MARKER not in output, "a planted person reference reached the console"
-    for path in [*tmp_path.glob("target/**/*"), *tmp_path.glob("logs/**/*"),
-                 *tmp_path.glob("db.duckdb*")]:
+    for path in [
+        *tmp_path.glob("target/**/*"),
+        *tmp_path.glob("logs/**/*"),
+        *tmp_path.glob("db.duckdb*"),
+    ]:
         if path.is_file():
             assert MARKER.encode() not in path.read_bytes(), f"the marker is in {path}"
 
@@ -110,13 +122,15 @@ def test_malformed_person_rows_are_rejected_with_their_reason(malformed_persons)
     _, result, output, db, planted, rows_in_file = malformed_persons
     assert result.returncode == 0, output[-4000:]
     with duckdb.connect(str(db), read_only=True) as con:
-        rejected = dict(con.execute(
-            "select source_row_number, reject_reason"
-            " from staging.stg_police__offence_persons_rejects"
-        ).fetchall())
-        staged = con.execute(
-            "select count(*) from staging.stg_police__offence_persons"
-        ).fetchone()[0]
+        rejected = dict(
+            con.execute(
+                "select source_row_number, reject_reason"
+                " from staging.stg_police__offence_persons_rejects"
+            ).fetchall()
+        )
+        staged = con.execute("select count(*) from staging.stg_police__offence_persons").fetchone()[
+            0
+        ]
     for position, reason in planted.items():
         assert rejected.get(position) == reason, (position, reason, rejected.get(position))
     # every row of the file is either staged or rejected
@@ -188,8 +202,11 @@ def test_mostly_unreadable_timestamps_stop_the_build_with_the_share(world, tmp_p
     write_rows(raw / "offences.csv", header, rows)
     result, output, _ = stage(raw, tmp_path)
     assert_clear_failure(
-        result, output, r"offences\.csv: \d+ of \d+ rows \(9\d\.\d%\) were rejected",
-        r"unparseable_timestamp", r"max_reject_share",
+        result,
+        output,
+        r"offences\.csv: \d+ of \d+ rows \(9\d\.\d%\) were rejected",
+        r"unparseable_timestamp",
+        r"max_reject_share",
     )
 
 

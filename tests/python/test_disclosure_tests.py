@@ -41,9 +41,16 @@ def fixture_run(tmp_path_factory):
     db_path = work / "disclosure.duckdb"
     env = dbt_env(work / "no_raw_files_needed", db_path, key=None)
     result = run_dbt(
-        ["build", "--select", "path:models/fixtures/disclosure",
-         "--vars", "{disclosure_test_fixtures: true}"],
-        env, work / "target", work / "logs",
+        [
+            "build",
+            "--select",
+            "path:models/fixtures/disclosure",
+            "--vars",
+            "{disclosure_test_fixtures: true}",
+        ],
+        env,
+        work / "target",
+        work / "logs",
     )
     return result, work / "target", db_path
 
@@ -89,6 +96,9 @@ def test_disclosure_control_suppresses_across_groups_and_rounds(fixture_run):
     suppressed = {cell for cell, n, is_suppressed, rate in rows if is_suppressed}
     assert suppressed == {"c01", "c03", "c04", "c05", "c07", "c08", "c09"}
     assert published == {
-        "c02": (40, 4.0), "c06": (0, 0.0), "c10": (0, 0.0), "c11": (100, 10.0),
+        "c02": (40, 4.0),
+        "c06": (0, 0.0),
+        "c10": (0, 0.0),
+        "c11": (100, 10.0),
         "c12": (10, 1.0),
     }

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from spatial_extension import load_spatial
+from synthetic import defects
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "scripts" / "generate_synthetic_extract.py"
@@ -85,24 +87,10 @@ TRUTH_COLUMNS = {
     "offence_locations.csv": ["crime_ref", "lsoa_code"],
     "bad_rows.csv": ["file", "row_number", "key", "reason"],
 }
-OFFENCE_REASONS = {
-    "missing_crime_ref",
-    "duplicate_crime_ref",
-    "unknown_offence_code",
-    "unparseable_timestamp",
-    "outside_study_area",
-    "unparseable_coordinates",
-    "inconsistent_timestamps",
-    "committed_after_recorded",
-}
-PERSON_REASONS = {
-    "orphan_person_row",
-    "missing_person_ref",
-    "missing_role",
-    "impossible_date_of_birth",
-    "duplicate_person_row",
-}
-SCHOOL_REASONS = {"duplicate_urn", "missing_coordinates"}
+# The defects the generator injects, by file (each must be a reason the pipeline gives).
+OFFENCE_REASONS = set(defects.OFFENCE_DEFECTS)
+PERSON_REASONS = set(defects.PERSON_DEFECTS)
+SCHOOL_REASONS = set(defects.SCHOOL_DEFECTS)
 ROLES = {"SUSPECT", "OFFENDER", "VICTIM", "WITNESS"}
 
 
@@ -474,3 +462,12 @@ def test_bad_argument_is_a_clear_error(args, tmp_path):
     assert result.returncode != 0
     assert "error" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "raw").exists()
+
+
+def test_every_injected_defect_is_a_reject_reason_of_its_file():
+    """The generator reads the pipeline's seed of reasons: a defect kind it injects is one
+    the staging models give that file, so the demo never expects a reason that cannot be."""
+    listed = defects.listed_reject_reasons()
+    for file, kinds in defects.DEFECTS_BY_FILE.items():
+        assert set(kinds) <= listed[file], (file, set(kinds) - listed[file])
+    defects.check_defects_are_listed()

@@ -14,8 +14,12 @@ from conftest import World, dbt_env, run_dbt
 from spatial_extension import load_spatial
 
 ONS_AND_IMD = ["--select", "path:models/staging/ons", "path:models/staging/mhclg"]
-BOUNDARY_MODELS = ["--select", "base_ons__lsoa_boundaries", "stg_ons__lsoa_boundaries",
-                   "stg_ons__lsoa_boundaries_rejects"]
+BOUNDARY_MODELS = [
+    "--select",
+    "base_ons__lsoa_boundaries",
+    "stg_ons__lsoa_boundaries",
+    "stg_ons__lsoa_boundaries_rejects",
+]
 
 
 def copy_raw(world: World, tmp_path: Path) -> Path:
@@ -28,9 +32,17 @@ def build_staging(raw: Path, tmp_path: Path, selection: list[str]):
     """dbt build (models and their tests, not unit tests) of the selected staging models."""
     db_path = tmp_path / "geography.duckdb"
     result = run_dbt(
-        ["build", *selection, "--indirect-selection", "cautious",
-         "--exclude-resource-type", "unit_test"],
-        dbt_env(raw, db_path, key=None), tmp_path / "target", tmp_path / "logs",
+        [
+            "build",
+            *selection,
+            "--indirect-selection",
+            "cautious",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        dbt_env(raw, db_path, key=None),
+        tmp_path / "target",
+        tmp_path / "logs",
     )
     return result, db_path
 
@@ -119,14 +131,14 @@ def test_wide_population_missing_an_age_column_fails_naming_it(world: World, tmp
     raw = copy_raw(world, tmp_path)
     population = wide_population(raw / "lsoa_population.csv")
     header = ["lsoa_code", "total"] + [str(age) for age in range(91) if age != 17]
-    rows = [[code, sum(ages)] + [p for age, p in enumerate(ages) if age != 17]
-            for code, ages in population.items()]
+    rows = [
+        [code, sum(ages)] + [p for age, p in enumerate(ages) if age != 17]
+        for code, ages in population.items()
+    ]
     write_csv(raw / "lsoa_population.csv", header, rows)
     result, _ = build_staging(raw, tmp_path, ["--select", "base_ons__lsoa_population"])
     assert result.returncode != 0
-    assert "lsoa_population.csv (wide form): required age column '17' is missing" in (
-        result.stdout
-    )
+    assert "lsoa_population.csv (wide form): required age column '17' is missing" in (result.stdout)
 
 
 def test_national_lookup_and_official_imd_file_1_are_read(world: World, tmp_path):
@@ -141,12 +153,19 @@ def test_national_lookup_and_official_imd_file_1_are_read(world: World, tmp_path
         deprivation = list(csv.DictReader(handle))
     write_csv(
         raw / "deprivation.csv",
-        ["LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
-         "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
-         "Index of Multiple Deprivation (IMD) Rank",
-         "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"],
-        [[row["lsoa_code"], "x", "E08000025", "x", row["imd_score"], "29,199",
-          row["imd_decile"]] for row in deprivation],
+        [
+            "LSOA code (2011)",
+            "LSOA name (2011)",
+            "Local Authority District code (2019)",
+            "Local Authority District name (2019)",
+            "Index of Multiple Deprivation (IMD) Score",
+            "Index of Multiple Deprivation (IMD) Rank",
+            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+        ],
+        [
+            [row["lsoa_code"], "x", "E08000025", "x", row["imd_score"], "29,199", row["imd_decile"]]
+            for row in deprivation
+        ],
     )
     result, db_path = build_staging(raw, tmp_path, ONS_AND_IMD)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
@@ -166,25 +185,37 @@ def test_national_lookup_and_official_imd_file_1_are_read(world: World, tmp_path
 TO_4326 = "st_transform(geom, 'EPSG:27700', 'EPSG:4326', always_xy := true)"
 BOUNDARY_VARIANTS = {
     "geopackage_27700": (
-        "lsoa_boundaries.gpkg", "select LSOA21CD, LSOA21NM, geom from f",
-        "format gdal, driver 'GPKG', srs 'EPSG:27700'"),
+        "lsoa_boundaries.gpkg",
+        "select LSOA21CD, LSOA21NM, geom from f",
+        "format gdal, driver 'GPKG', srs 'EPSG:27700'",
+    ),
     "geopackage_4326": (
-        "lsoa_boundaries.gpkg", f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
-        "format gdal, driver 'GPKG', srs 'EPSG:4326'"),
+        "lsoa_boundaries.gpkg",
+        f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
+        "format gdal, driver 'GPKG', srs 'EPSG:4326'",
+    ),
     "geojson_4326": (
-        "lsoa_boundaries.geojson", f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
-        "format gdal, driver 'GeoJSON', srs 'EPSG:4326'"),
+        "lsoa_boundaries.geojson",
+        f"select LSOA21CD, LSOA21NM, {TO_4326} as geom from f",
+        "format gdal, driver 'GeoJSON', srs 'EPSG:4326'",
+    ),
     "geoparquet_27700": (
-        "lsoa_boundaries.parquet", "select LSOA21CD, LSOA21NM, geom from f", "format parquet"),
+        "lsoa_boundaries.parquet",
+        "select LSOA21CD, LSOA21NM, geom from f",
+        "format parquet",
+    ),
     # GeoPandas names the column `geometry`, and LSOA11 layers carry other code columns.
     "geoparquet_4326_geometry": (
         "lsoa_boundaries.parquet",
         f"select LSOA21CD as LSOA11CD, LSOA21NM as LSOA11NM, {TO_4326} as geometry from f",
-        "format parquet"),
+        "format parquet",
+    ),
     # Plain Parquet with WKB, without GeoParquet metadata.
     "parquet_wkb_27700": (
         "lsoa_boundaries.parquet",
-        "select LSOA21CD as lsoa_code, st_aswkb(geom) as geometry from f", "format parquet"),
+        "select LSOA21CD as lsoa_code, st_aswkb(geom) as geometry from f",
+        "format parquet",
+    ),
 }
 
 
@@ -210,8 +241,9 @@ def test_boundary_formats_and_crs_give_the_same_lsoas(world: World, tmp_path, va
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     with connect(db_path) as con:
         staged = dict(
-            con.execute("select lsoa_code, area_km2 from staging.stg_ons__lsoa_boundaries")
-            .fetchall()
+            con.execute(
+                "select lsoa_code, area_km2 from staging.stg_ons__lsoa_boundaries"
+            ).fetchall()
         )
         crs = con.execute(
             "select distinct source_crs from staging.stg_ons__lsoa_boundaries"

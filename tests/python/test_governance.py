@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
+from check_governance import DISCLOSURE_TESTS, Checker, main
 
 from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, run_dbt
-from check_governance import DISCLOSURE_TESTS, Checker, main
 
 MART = "model.school_exposure.fct_area_violence"
 
@@ -38,7 +38,9 @@ def test_the_built_project_passes_every_governance_check(built: Build):
 def test_the_cli_explains_itself():
     result = subprocess.run(
         [sys.executable, str(SCRIPTS_DIR / "check_governance.py"), "--help"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "--manifest" in result.stdout and "pii" in result.stdout
 
@@ -51,15 +53,22 @@ def test_deliberately_bad_public_models_are_refused(built: Build, tmp_path):
     env = dbt_env(built.world.raw_dir, db_path, built.key)
     target, logs = tmp_path / "target", tmp_path / "logs"
     fixture_vars = ["--vars", "{governance_test_fixtures: true}"]
-    result = run_dbt(["run", "--select", "path:models/fixtures/governance", *fixture_vars],
-                     env, target, logs)
+    result = run_dbt(
+        ["run", "--select", "path:models/fixtures/governance", *fixture_vars], env, target, logs
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     result = run_dbt(["docs", "generate", *fixture_vars], env, target, logs)
     assert result.returncode == 0, result.stdout[-3000:]
     found = subprocess.run(
-        [sys.executable, str(SCRIPTS_DIR / "check_governance.py"),
-         "--manifest", str(target / "manifest.json")],
-        capture_output=True, text=True, cwd=PROJECT_DIR,
+        [
+            sys.executable,
+            str(SCRIPTS_DIR / "check_governance.py"),
+            "--manifest",
+            str(target / "manifest.json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
     )
     assert found.returncode == 1
     lines = found.stdout.splitlines()
@@ -77,8 +86,11 @@ def test_deliberately_bad_public_models_are_refused(built: Build, tmp_path):
 def test_a_missing_disclosure_test_is_caught(manifest):
     bad = copy.deepcopy(manifest)
     for uid, node in list(bad["nodes"].items()):
-        if (node["resource_type"] == "test" and node.get("attached_node") == MART
-                and node["test_metadata"]["name"] == "disclosure_no_recoverable_cells"):
+        if (
+            node["resource_type"] == "test"
+            and node.get("attached_node") == MART
+            and node["test_metadata"]["name"] == "disclosure_no_recoverable_cells"
+        ):
             del bad["nodes"][uid]
     assert any(p.startswith("D2 fct_area_violence") for p in problems(bad))
 
@@ -94,7 +106,8 @@ def test_a_quasi_identifier_in_a_public_model_needs_a_reason(manifest):
     bad["nodes"][MART]["columns"]["sex"] = {"name": "sex", "data_type": "varchar"}
     assert any("P1 fct_area_violence: column sex" in p for p in problems(bad))
     bad["nodes"][MART]["columns"]["sex"]["config"] = {
-        "meta": {"pii_aggregated": "a category of aggregated counts"}}
+        "meta": {"pii_aggregated": "a category of aggregated counts"}
+    }
     assert not any("column sex" in p for p in problems(bad))
 
 
@@ -103,8 +116,7 @@ def test_unclassified_personal_columns_downstream_are_caught(manifest, catalog):
     column = bad["nodes"]["model.school_exposure.stg_police__offence_persons"]["columns"]
     column["sex"]["config"]["meta"] = {}
     column["sex"]["meta"] = {}
-    assert any("P2 stg_police__offence_persons: column sex" in p
-               for p in problems(bad, catalog))
+    assert any("P2 stg_police__offence_persons: column sex" in p for p in problems(bad, catalog))
 
 
 def test_a_public_model_without_the_disclosure_docs_block_is_caught(manifest):

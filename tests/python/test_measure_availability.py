@@ -20,23 +20,33 @@ def without_persons(world: World, tmp_path_factory):
     header = (raw / "offence_persons.csv").read_text(encoding="utf-8").splitlines()[0]
     (raw / "offence_persons.csv").write_text(header + "\n", encoding="utf-8")
     db = work / "db.duckdb"
-    result = run_dbt(["build", "--exclude-resource-type", "unit_test"],
-                     dbt_env(raw, db, "k" * 64), work / "target", work / "logs")
+    result = run_dbt(
+        ["build", "--exclude-resource-type", "unit_test"],
+        dbt_env(raw, db, "k" * 64),
+        work / "target",
+        work / "logs",
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     return duckdb.connect(str(db), read_only=True)
 
 
 def test_measures_without_persons_are_unavailable_with_a_reason(without_persons):
-    rows = dict(without_persons.execute(
-        "select measure, unavailable_reason from marts.dim_priority_measures"
-        " where not is_available"
-    ).fetchall())
+    rows = dict(
+        without_persons.execute(
+            "select measure, unavailable_reason from marts.dim_priority_measures"
+            " where not is_available"
+        ).fetchall()
+    )
     assert set(rows) == {
-        "school_aged_violent_offenders_per_1000_pupils", "near_school_commute_violence"}
+        "school_aged_violent_offenders_per_1000_pupils",
+        "near_school_commute_violence",
+    }
     assert all("no person rows" in reason for reason in rows.values())
-    weights = dict(without_persons.execute(
-        "select measure, priority_weight_used from marts.dim_priority_measures"
-    ).fetchall())
+    weights = dict(
+        without_persons.execute(
+            "select measure, priority_weight_used from marts.dim_priority_measures"
+        ).fetchall()
+    )
     assert weights["school_aged_violent_offenders_per_1000_pupils"] == 0
     assert weights["exposure_violence_rate"] == pytest.approx(0.4 / 0.6)
 
@@ -70,5 +80,7 @@ def test_ranks_rest_on_the_available_measures(without_persons):
         "select median(priority_rank_upper - priority_rank_lower) from ("
         " select * from marts.fct_school_exposure order by priority_rank limit 20)"
     ).fetchone()[0]
-    schools = without_persons.execute("select count(*) from marts.fct_school_exposure").fetchone()[0]
+    schools = without_persons.execute("select count(*) from marts.fct_school_exposure").fetchone()[
+        0
+    ]
     assert width < schools / 10

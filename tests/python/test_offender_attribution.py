@@ -28,6 +28,7 @@ depend on the scale and are the sharper check.
 from __future__ import annotations
 
 import pytest
+
 from offender_attribution_evaluation import format_score, main, score_attribution
 
 # About 90% of people have a home recorded (a point or an LSOA); a recorded school places

@@ -52,9 +52,7 @@ def test_injected_bad_rows_are_exactly_the_rejected_rows(built: Build, file_name
     assert expected, f"the fixture world has no bad rows in {file_name}"
     con = built.connect()
     actual = set(
-        con.execute(
-            f"select source_row_number, reject_reason from {REJECTS[file_name]}"
-        ).fetchall()
+        con.execute(f"select source_row_number, reject_reason from {REJECTS[file_name]}").fetchall()
     )
     assert actual == expected, (
         f"missed: {sorted(expected - actual)[:10]}, unexpected: {sorted(actual - expected)[:10]}"
@@ -69,9 +67,7 @@ def test_staged_plus_rejected_rows_equal_rows_in_the_file(built: Build, file_nam
     read = data_rows(path) if path.exists() else 0
     con = built.connect()
     staged = con.execute(f"select count(*) from {STAGED[file_name]}").fetchone()[0]
-    rejected = con.execute(
-        f"select count(*) from {STAGED[file_name]}_rejects"
-    ).fetchone()[0]
+    rejected = con.execute(f"select count(*) from {STAGED[file_name]}_rejects").fetchone()[0]
     assert staged + rejected == read
     assert staged > 0
 
@@ -178,9 +174,17 @@ def copy_raw_with_offences(world_raw, tmp_path, rewrite):
 
 def build_offences(raw, tmp_path, key):
     return run_dbt(
-        ["build", "--select", "+stg_police__offences", "--exclude-resource-type", "test",
-         "unit_test"],
-        dbt_env(raw, tmp_path / "db.duckdb", key), tmp_path / "target", tmp_path / "logs",
+        [
+            "build",
+            "--select",
+            "+stg_police__offences",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
+        ],
+        dbt_env(raw, tmp_path / "db.duckdb", key),
+        tmp_path / "target",
+        tmp_path / "logs",
     )
 
 
@@ -204,7 +208,7 @@ def test_column_order_case_and_extra_columns_do_not_matter(built: Build, tmp_pat
 def test_a_missing_required_column_fails_naming_the_file_and_column(built: Build, tmp_path):
     def drop_recorded_at(header, rows):
         i = header.index("recorded_at")
-        return header[:i] + header[i + 1:], [row[:i] + row[i + 1:] for row in rows]
+        return header[:i] + header[i + 1 :], [row[:i] + row[i + 1 :] for row in rows]
 
     raw = copy_raw_with_offences(built.world.raw_dir, tmp_path, drop_recorded_at)
     result = build_offences(raw, tmp_path, built.key)
@@ -217,8 +221,9 @@ def test_persons_homes_are_located_in_their_true_lsoa(built: Build):
     keyed by the force's reference): the staged home LSOA, found from the home point or the
     recorded code, must be that LSOA. People are compared through the keyed hash."""
     pseudonymise = make_pseudonymiser(built.key.encode())
-    with open(built.world.truth_dir / "offender_schools.csv", newline="",
-              encoding="utf-8") as handle:
+    with open(
+        built.world.truth_dir / "offender_schools.csv", newline="", encoding="utf-8"
+    ) as handle:
         truth = [
             (pseudonymise(row["person_ref"]), row["home_lsoa_code"])
             for row in csv.DictReader(handle)

@@ -85,9 +85,17 @@ def test_the_key_is_in_no_file_the_build_wrote(built: Build):
 def test_building_person_data_without_a_key_stops_with_a_clear_message(built: Build, tmp_path):
     env = dbt_env(built.world.raw_dir, tmp_path / "nokey.duckdb", key=None)
     result = run_dbt(
-        ["build", "--select", "+base_police__offence_persons", "--exclude-resource-type",
-         "unit_test", "test"],
-        env, tmp_path / "target", tmp_path / "logs",
+        [
+            "build",
+            "--select",
+            "+base_police__offence_persons",
+            "--exclude-resource-type",
+            "unit_test",
+            "test",
+        ],
+        env,
+        tmp_path / "target",
+        tmp_path / "logs",
     )
     assert result.returncode != 0
     assert "No pseudonymisation key" in result.stdout + result.stderr
@@ -134,7 +142,8 @@ def test_demo_key_is_git_ignored():
 def public_models(built: Build) -> list[dict]:
     manifest = json.loads((built.target_dir / "manifest.json").read_text())
     models = [
-        node for node in manifest["nodes"].values()
+        node
+        for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node.get("access") == "public"
     ]
     assert models, "no public model in the manifest"
@@ -164,7 +173,10 @@ def test_public_tables_show_no_small_unrounded_or_recoverable_count(built: Build
                 assert suppressed == (value is None), (table, count, value, suppressed)
                 if value is not None:
                     assert value == 0 or (value >= minimum and value % base == 0), (
-                        table, count, value)
+                        table,
+                        count,
+                        value,
+                    )
             for group_name, expression in spec["groups"].items():
                 cells: dict[str, list[bool]] = {}
                 for group, suppressed in con.execute(
@@ -187,12 +199,16 @@ def test_public_tables_hold_no_person_reference_or_date_of_birth(built: Build):
     birth, and no public column is named like one."""
     con = built.connect()
     pseudonyms = {
-        row[0] for row in con.execute(
+        row[0]
+        for row in con.execute(
             "select distinct person_id from staging.stg_police__offence_persons"
         ).fetchall()
     }
-    personal = pseudonyms | raw_person_values(built, "person_ref") | raw_person_values(
-        built, "date_of_birth")
+    personal = (
+        pseudonyms
+        | raw_person_values(built, "person_ref")
+        | raw_person_values(built, "date_of_birth")
+    )
     assert len(pseudonyms) > 100
     for node in public_models(built):
         table = f'{node["schema"]}."{node["alias"]}"'
@@ -200,7 +216,8 @@ def test_public_tables_hold_no_person_reference_or_date_of_birth(built: Build):
         for column in columns:
             assert not re.search(r"birth|dob|person", column, re.IGNORECASE), (table, column)
             values = {
-                row[0] for row in con.execute(
+                row[0]
+                for row in con.execute(
                     f'select distinct cast("{column}" as varchar) from {table}'
                 ).fetchall()
             }
@@ -225,14 +242,15 @@ def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path)
     file, no pseudonym is left in its bytes either (DuckDB does not overwrite freed pages)."""
     manifest = json.loads((built.target_dir / "manifest.json").read_text())
     person_level = {
-        (node["schema"], node["alias"]) for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["config"]["meta"].get("grain") == "person"
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["meta"].get("grain") == "person"
     }
     assert ("staging", "stg_police__offence_persons") in person_level
     with built.connect() as con:
         pseudonyms = [
-            row[0].encode() for row in con.execute(
+            row[0].encode()
+            for row in con.execute(
                 "select distinct person_id from staging.stg_police__offence_persons"
             ).fetchall()
         ]
@@ -241,13 +259,17 @@ def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path)
     env = dbt_env(built.world.raw_dir, db_path, built.key)
     result = run_dbt(
         ["build", "--select", "fct_area_violence", "--vars", "{drop_person_level_tables: true}"],
-        env, tmp_path / "target", tmp_path / "logs",
+        env,
+        tmp_path / "target",
+        tmp_path / "logs",
     )
     assert result.returncode == 0, result.stdout[-3000:]
     con = duckdb.connect(str(db_path), read_only=True)
-    tables = set(con.execute(
-        "select schema_name, table_name from duckdb_tables() where not internal"
-    ).fetchall())
+    tables = set(
+        con.execute(
+            "select schema_name, table_name from duckdb_tables() where not internal"
+        ).fetchall()
+    )
     assert not tables & person_level, sorted(tables & person_level)
     for node in public_models(built):
         assert (node["schema"], node["alias"]) in tables
@@ -255,7 +277,8 @@ def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path)
     con.close()
     compacted = subprocess.run(
         [sys.executable, str(SCRIPTS_DIR / "compact_database.py"), str(db_path)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert compacted.returncode == 0, compacted.stderr
     with duckdb.connect(str(db_path), read_only=True) as con:

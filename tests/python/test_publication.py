@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import duckdb
 
@@ -16,7 +15,10 @@ from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, run_dbt
 def run_build(args, env):
     return subprocess.run(
         [sys.executable, str(SCRIPTS_DIR / "run_build.py"), *args],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -42,13 +44,23 @@ def test_a_complete_build_replaces_the_published_database(built: Build, tmp_path
     with duckdb.connect(str(published)) as con:
         con.execute("create table previous_build as select 42 as answer")
     env = dbt_env(built.world.raw_dir, published, built.key)
-    result = run_build(["--db", str(published), "--raw-dir", str(built.world.raw_dir),
-                        "--vars", "{analysis_start: 2023-01-01, analysis_end: 2023-12-31}"],
-                       env)
+    result = run_build(
+        [
+            "--db",
+            str(published),
+            "--raw-dir",
+            str(built.world.raw_dir),
+            "--vars",
+            "{analysis_start: 2023-01-01, analysis_end: 2023-12-31}",
+        ],
+        env,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     with duckdb.connect(str(published), read_only=True) as con:
-        tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+        tables = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
         status = con.execute("select status, command, selection from marts.build_status").fetchone()
         window = con.execute(
             "select window_start_date, window_end_date from intermediate.int_analysis_window"
@@ -67,16 +79,23 @@ def test_a_database_held_open_elsewhere_is_a_plain_message(built: Build, tmp_pat
     db = tmp_path / "held.duckdb"
     duckdb.connect(str(db)).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
-         " time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
+            " time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        result = run_dbt(["run", "--select", "stg_vru__vru_schools"],
-                         dbt_env(built.world.raw_dir, db, built.key),
-                         tmp_path / "target", tmp_path / "logs")
+        result = run_dbt(
+            ["run", "--select", "stg_vru__vru_schools"],
+            dbt_env(built.world.raw_dir, db, built.key),
+            tmp_path / "target",
+            tmp_path / "logs",
+        )
     finally:
         holder.kill()
         holder.wait()

@@ -34,8 +34,9 @@ OPEN_DATA = PROJECT_DIR.parent / "shared" / "open-data"
 FILES = {
     "lsoa_boundaries.geojson": "boundaries/wm_lsoa2011_bgc_wgs84.geojson",
     "lsoa_lookup.csv": "lookups/wm_lsoa11_msoa11_lad17_lookup.csv",
-    "lsoa_population.csv":
-        "population/mid2020_lsoa11_population_single_year_of_age_west_midlands.csv",
+    "lsoa_population.csv": (
+        "population/mid2020_lsoa11_population_single_year_of_age_west_midlands.csv"
+    ),
     "schools.csv": "schools_gias/gias_open_establishments_20250524_west_midlands_7LA.csv",
     "deprivation.csv": "imd/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv",
 }
@@ -112,9 +113,18 @@ def stage(raw: Path, work: Path, selection: list[str]) -> duckdb.DuckDBPyConnect
     else:
         env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = "0" * 64
     result = run_dbt(
-        ["build", "--select", *selection, "--indirect-selection", "cautious",
-         "--exclude-resource-type", "unit_test"],
-        env, work / "target", work / "logs",
+        [
+            "build",
+            "--select",
+            *selection,
+            "--indirect-selection",
+            "cautious",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        env,
+        work / "target",
+        work / "logs",
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
     con = duckdb.connect(str(db_path), read_only=True)

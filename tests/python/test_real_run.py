@@ -82,9 +82,19 @@ def write_real_extract(raw):
 def run_build(raw, db, extra=()):
     env = dbt_env(raw, db, "r" * 64)
     return subprocess.run(
-        [sys.executable, str(SCRIPTS_DIR / "run_build.py"), "--db", str(db), "--raw-dir",
-         str(raw), *extra],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(SCRIPTS_DIR / "run_build.py"),
+            "--db",
+            str(db),
+            "--raw-dir",
+            str(raw),
+            *extra,
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -116,16 +126,21 @@ def test_the_documented_run_passes_on_real_files(real_runs, name):
             "select window_start_date, window_end_date from intermediate.int_analysis_window"
         ).fetchone()
         schools = con.execute("select count(*) from marts.fct_school_exposure").fetchone()[0]
-        unavailable = {row[0] for row in con.execute(
-            "select measure from marts.dim_priority_measures where not is_available"
-        ).fetchall()}
+        unavailable = {
+            row[0]
+            for row in con.execute(
+                "select measure from marts.dim_priority_measures where not is_available"
+            ).fetchall()
+        }
     print(f"\nreal run {name}: window {window[0]} to {window[1]}, {schools} schools ranked")
     assert status == "complete"
     expected_end = "2014-02-28" if name == "first" else "2014-01-31"
     assert [str(day) for day in window] == ["2014-01-01", expected_end]
     assert schools > 1000
     assert unavailable == {
-        "school_aged_violent_offenders_per_1000_pupils", "near_school_commute_violence"}
+        "school_aged_violent_offenders_per_1000_pupils",
+        "near_school_commute_violence",
+    }
 
 
 def test_two_runs_on_the_same_real_files_publish_identical_marts(real_runs):
@@ -133,10 +148,13 @@ def test_two_runs_on_the_same_real_files_publish_identical_marts(real_runs):
     con = duckdb.connect()
     con.execute(f"attach '{first}' as a (read_only)")
     con.execute(f"attach '{second}' as b (read_only)")
-    tables = [row[0] for row in con.execute(
-        "select table_name from duckdb_tables() where database_name = 'a'"
-        " and schema_name = 'marts' and table_name != 'build_status'"
-    ).fetchall()]
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'a'"
+            " and schema_name = 'marts' and table_name != 'build_status'"
+        ).fetchall()
+    ]
     assert "fct_school_exposure" in tables
     for table in tables:
         a = con.execute(f"select * from a.marts.{table}").fetchall()

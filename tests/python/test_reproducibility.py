@@ -69,7 +69,9 @@ def rebuild(built: Build, tmp_path_factory):
     db = work / "school_exposure.duckdb"
     result = run_dbt(
         ["build", "--exclude-resource-type", "unit_test"],
-        dbt_env(built.world.raw_dir, db, built.key), work / "target", work / "logs",
+        dbt_env(built.world.raw_dir, db, built.key),
+        work / "target",
+        work / "logs",
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     return db
@@ -108,8 +110,10 @@ def test_ranks_are_the_same_on_a_rebuild(built: Build, rebuild):
     con = duckdb.connect()
     con.execute(f"attach '{built.db_path}' as first (read_only)")
     con.execute(f"attach '{rebuild}' as second (read_only)")
-    assert con.execute(query.format("first")).fetchall() == con.execute(
-        query.format("second")).fetchall()
+    assert (
+        con.execute(query.format("first")).fetchall()
+        == con.execute(query.format("second")).fetchall()
+    )
 
 
 def test_unit_tests_pass_whatever_the_users_files_and_vars(built: Build, tmp_path):
@@ -121,7 +125,9 @@ def test_unit_tests_pass_whatever_the_users_files_and_vars(built: Build, tmp_pat
     shutil.copy(built.db_path, db)
     result = run_dbt(
         ["test", "--select", "test_type:unit", "--vars", json.dumps(ODD_VARS)],
-        dbt_env(empty_raw, db, built.key), tmp_path / "target", tmp_path / "logs",
+        dbt_env(empty_raw, db, built.key),
+        tmp_path / "target",
+        tmp_path / "logs",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]

@@ -28,8 +28,10 @@ def test_modelled_exposure_ranks_schools_like_the_truth(built, capsys):
 
 def test_new_candidates_are_the_top_ranked_schools_off_the_list(built):
     top_n = project_vars()["priority_top_n"]
-    candidates, wrong_in, wrong_out, ranks_not_in_order = built.connect().execute(
-        """
+    candidates, wrong_in, wrong_out, ranks_not_in_order = (
+        built.connect()
+        .execute(
+            """
         select
             count(*) filter (where is_new_candidate),
             count(*) filter (where is_new_candidate and (on_vru_list or priority_rank > $1)),
@@ -43,8 +45,10 @@ def test_new_candidates_are_the_top_ranked_schools_off_the_list(built):
             ))
         from marts.fct_school_exposure as school
         """,
-        [top_n],
-    ).fetchone()
+            [top_n],
+        )
+        .fetchone()
+    )
     assert candidates > 0
     assert wrong_in == wrong_out == ranks_not_in_order == 0
 
@@ -53,8 +57,10 @@ def test_rank_intervals_separate_the_top_from_the_middle(built):
     """The intervals must be informative: the top school's interval lies wholly above the
     median school's, and the middle of the table is wider than the top (as league tables
     usually are)."""
-    top, middle = built.connect().execute(
-        """
+    top, middle = (
+        built.connect()
+        .execute(
+            """
         with ordered as (
             select *, row_number() over (order by priority_rank, urn) as position,
                 count(*) over () as schools
@@ -68,6 +74,8 @@ def test_rank_intervals_separate_the_top_from_the_middle(built):
                 width := priority_rank_upper - priority_rank_lower)
              from ordered where position = schools // 2)
         """
-    ).fetchone()
+        )
+        .fetchone()
+    )
     assert top["upper"] < middle["lower"]
     assert middle["width"] > top["width"]

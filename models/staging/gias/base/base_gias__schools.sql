@@ -5,6 +5,14 @@
 
 with
 
+phase_age_ranges as (
+    select * from {{ ref('phase_age_ranges') }}
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
 raw_schools as (
     {{ raw_rows('schools.csv', source('gias', 'schools'), {
         'urn': {'required': true},
@@ -25,14 +33,6 @@ raw_schools as (
         'easting': {'required': true},
         'northing': {'required': true},
     }) }}
-),
-
-phase_age_ranges as (
-    select * from {{ ref('phase_age_ranges') }}
-),
-
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 typed as (

@@ -5,6 +5,14 @@
 
 with
 
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+offence_rows as (
+    select * from {{ ref('base_police__offences') }}
+),
+
 raw_persons as (
     {{ raw_rows('offence_persons.csv', source('police', 'offence_persons'), {
         'crime_ref': {'required': true},
@@ -52,10 +60,6 @@ pseudonymised as (
     cross join pseudonymisation_key
 ),
 
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
-),
-
 offences as (
     -- Every row of offences.csv, to tell a person row of a rejected crime from an orphan.
     select
@@ -64,7 +68,7 @@ offences as (
         min(cast(committed_from_at as date)) filter (
             where reject_reason is null
         ) as committed_on
-    from {{ ref('base_police__offences') }}
+    from offence_rows
     where crime_ref is not null
     group by crime_ref
 ),

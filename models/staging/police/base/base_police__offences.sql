@@ -6,6 +6,14 @@
 
 with
 
+offence_classes as (
+    select * from {{ ref('offence_classes') }}
+),
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
 raw_offences as (
     {{ raw_rows('offences.csv', source('police', 'offences'), {
         'crime_ref': {'required': true},
@@ -21,14 +29,6 @@ raw_offences as (
         'proactive_flag': {},
         'status': {},
     }, reject_line_breaks=true, show_columns=false) }}
-),
-
-offence_classes as (
-    select * from {{ ref('offence_classes') }}
-),
-
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 typed as (

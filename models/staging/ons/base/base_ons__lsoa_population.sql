@@ -13,6 +13,10 @@
 
 with
 
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
 raw_population as (
     {%- if is_wide_form %}
     {{ wide_population_rows(
@@ -26,10 +30,6 @@ raw_population as (
         'total_population': {'names': []},
     }) }}
     {%- endif %}
-),
-
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 typed as (

@@ -4,6 +4,10 @@
 
 with
 
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
 raw_lookup as (
     {{ raw_rows('lsoa_lookup.csv', source('ons', 'lsoa_lookup'), {
         'lsoa_code': {'required': true, 'names': ['lsoa_code', '^lsoa\\d\\dcd$']},
@@ -16,10 +20,6 @@ raw_lookup as (
             'required': true, 'names': ['lad_code', '^lad\\d\\dcd$', '^la\\d\\dcd$']},
         'lad_name': {'names': ['lad_name', '^lad\\d\\dnm$', '^la\\d\\dnm$']},
     }) }}
-),
-
-lsoas as (
-    select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
 checked as (
