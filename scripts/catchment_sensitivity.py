@@ -19,9 +19,7 @@ The database is never changed: the copies live in a temporary directory.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,8 +27,9 @@ from pathlib import Path
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-BIN_DIR = Path(sys.executable).parent
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+
+from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 
 from spatial_extension import load_spatial  # noqa: E402
 from truth_evaluation import analysis_sql  # noqa: E402
@@ -41,29 +40,16 @@ def log(message: str) -> None:
 
 
 def rebuild_with_beta_scale(db_path: Path, multiplier: float, work: Path) -> None:
-    env = dict(
-        os.environ,
-        DBT_PROFILES_DIR=str(PROJECT_DIR),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        SCHOOL_EXPOSURE_DB=str(db_path),
-    )
-    result = subprocess.run(
+    result = run_dbt(
         [
-            str(BIN_DIR / "dbt"),
             "run",
             "--select",
             "int_catchment_flows_gravity+",
             "--vars",
             f"{{gravity_beta_scale: {multiplier}}}",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
         ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+        dbt_environment(db_path),
+        work,
     )
     if result.returncode != 0:
         sys.exit(

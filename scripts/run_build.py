@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,8 @@ SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+from dbt_runner import dbt_environment, run_dbt  # noqa: E402
+
 from compact_database import compact  # noqa: E402
 from school_exposure_plugin import database_in_use_problem  # noqa: E402
 
@@ -42,12 +43,8 @@ def say(message: str) -> None:
 
 
 def dbt(args: list[str], db: Path, raw_dir: str | None) -> int:
-    env = dict(os.environ, SCHOOL_EXPOSURE_DB=str(db))
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT))
-    if raw_dir:
-        env["SCHOOL_EXPOSURE_RAW_DIR"] = raw_dir
-    dbt_bin = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt_bin), *args], cwd=PROJECT, env=env).returncode
+    """dbt, its output on this console, into the database `db`."""
+    return run_dbt(args, dbt_environment(db, raw_dir), capture=False).returncode
 
 
 def remove_database(path: Path) -> None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,35 +42,22 @@ def main(argv: list[str] | None = None) -> int:
     if not (Path(args.raw_dir) / "offences.csv").exists():
         print(f"error: no offences.csv in {args.raw_dir} (make data makes one)", file=sys.stderr)
         return 2
-    dbt = Path(sys.executable).with_name("dbt")
     crashes = failures = 0
     with tempfile.TemporaryDirectory() as work:
-        env = dict(
-            os.environ,
-            DBT_PROFILES_DIR=str(PROJECT),
-            SCHOOL_EXPOSURE_RAW_DIR=args.raw_dir,
-            SCHOOL_EXPOSURE_DB=str(Path(work) / "stress.duckdb"),
-        )
+        env = dbt_environment(Path(work) / "stress.duckdb", args.raw_dir)
         for run in range(1, args.runs + 1):
             started = time.monotonic()
-            result = subprocess.run(
+            result = run_dbt(
                 [
-                    str(dbt),
                     "build",
                     "--select",
                     f"+{args.model}",
                     "--exclude-resource-type",
                     "test",
                     "unit_test",
-                    "--target-path",
-                    str(Path(work) / "target"),
-                    "--log-path",
-                    str(Path(work) / "logs"),
                 ],
-                cwd=PROJECT,
-                env=env,
-                capture_output=True,
-                text=True,
+                env,
+                Path(work),
             )
             outcome = "ok"
             if result.returncode < 0 or result.returncode in (134, 139):

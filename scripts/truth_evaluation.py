@@ -13,17 +13,15 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
+from dbt_runner import dbt_environment, run_dbt
 
 from spatial_extension import load_spatial
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 EVALUATION_ANALYSES = "analyses/evaluation"
 
 EPILOG = "Run after `make build` (or any dbt build of a synthetic extract)."
@@ -69,30 +67,9 @@ def _compiled_analyses(database: str, variables: str) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         (work / "raw").mkdir()
-        env = dict(
-            os.environ,
-            DBT_PROFILES_DIR=str(PROJECT_DIR),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            SCHOOL_EXPOSURE_DB=str(work / f"{database}.duckdb"),
-            SCHOOL_EXPOSURE_RAW_DIR=str(work / "raw"),
-        )
-        result = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "compile",
-                "--select",
-                f"path:{EVALUATION_ANALYSES}",
-                "--vars",
-                variables,
-                "--target-path",
-                str(work / "target"),
-                "--log-path",
-                str(work / "logs"),
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
+        env = dbt_environment(work / f"{database}.duckdb", work / "raw")
+        result = run_dbt(
+            ["compile", "--select", f"path:{EVALUATION_ANALYSES}", "--vars", variables], env, work
         )
         if result.returncode != 0:
             raise RuntimeError(

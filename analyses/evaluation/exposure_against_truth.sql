@@ -22,12 +22,7 @@ flows as (
 ),
 
 true_flows as (
-    select
-        cast(urn as integer) as urn,
-        lsoa_code,
-        cast(pupils as double) as pupils
-    from read_csv({{ sql_string(var('truth_dir', 'data/truth') ~ '/pupil_flows.csv') }},
-        all_varchar = true)
+    {{ truth_pupil_flows() | indent(4) }}
 ),
 
 true_exposure as (

@@ -27,7 +27,9 @@ FIXTURE_SEED = "7"
 
 sys.path.insert(0, str(SCRIPTS_DIR))
 
-from spatial_extension import load_spatial  # noqa: E402  (scripts/ is not a package)
+from dbt_runner import dbt_environment  # noqa: E402  (scripts/ is not a package)
+
+from spatial_extension import load_spatial  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -82,17 +84,14 @@ def generate_world(out_dir: Path, scale: str, seed: str) -> World:
 
 
 def dbt_env(raw_dir: Path, db_path: Path, key: str | None) -> dict[str, str]:
-    env = {
+    """The environment of a test's dbt run: the project's profile, the world and database,
+    and the test's own key (never the developer's)."""
+    base = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY")
     }
-    env.update(
-        DBT_PROFILES_DIR=str(PROJECT_DIR),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        SCHOOL_EXPOSURE_RAW_DIR=str(raw_dir),
-        SCHOOL_EXPOSURE_DB=str(db_path),
-    )
+    env = dbt_environment(db_path, raw_dir, base)
     if key is not None:
         env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = key
     return env
