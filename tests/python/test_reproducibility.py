@@ -21,6 +21,7 @@ ODD_VARS = {
     "coverage_min_month_share": 0.9,
     "reference_date": "2020-01-01",
     "max_reject_share": 0.01,
+    "warn_reject_share": 0.001,
     "violence_categories": ["robbery"],
     "school_age_min_offender": 12,
     "school_age_min_victim": 6,
