@@ -7,14 +7,19 @@
     Unpivoted with two unnests of lists taken in step (what DuckDB's UNPIVOT is rewritten to),
     because UNPIVOT drops empty values, which must be rejected, not lost, and sqlfluff cannot
     parse it. A missing age column is a build error naming it. -#}
-{% macro wide_population_rows(file_label, source_relation, lsoa_code_names) -%}
+{% macro wide_population_rows(file_label, source_relation, lsoa_code_names, available) -%}
     {%- set columns = {
         'lsoa_code': {'required': true, 'names': lsoa_code_names},
         'total_population': {'names': ['total', 'all ages', 'total_population']},
     } -%}
     {%- for age in range(91) -%}
-        {%- do columns.update({'age_' ~ age: {
-            'required': true, 'names': [age ~ '', '90+'] if age == 90 else [age ~ '']}}) -%}
+        {%- set names = [age ~ '', '90+'] if age == 90 else [age ~ ''] -%}
+        {%- if execute and match_raw_column(available, names) is none -%}
+            {{ exceptions.raise_compiler_error(
+                file_label ~ " (wide form): required age column '" ~ names | join("' or '")
+                ~ "' is missing (the file has " ~ available | join(', ') ~ ").") }}
+        {%- endif -%}
+        {%- do columns.update({'age_' ~ age: {'required': true, 'names': names}}) -%}
     {%- endfor -%}
     select
         source_row_number,

@@ -13,12 +13,19 @@ import pytest
 from conftest import World, dbt_env, run_dbt
 from spatial_extension import load_spatial
 
-ONS_AND_IMD = ["--select", "path:models/staging/ons", "path:models/staging/mhclg"]
+# The seeds too: every base model's reasons are tested against seed reject_reasons.
+ONS_AND_IMD = [
+    "--select",
+    "path:models/staging/ons",
+    "path:models/staging/mhclg",
+    "resource_type:seed",
+]
 BOUNDARY_MODELS = [
     "--select",
     "base_ons__lsoa_boundaries",
     "stg_ons__lsoa_boundaries",
     "stg_ons__lsoa_boundaries_rejects",
+    "resource_type:seed",
 ]
 
 

@@ -20,7 +20,7 @@ lsoas as (
 raw_population as (
     {%- if is_wide_form %}
     {{ wide_population_rows(
-        'lsoa_population.csv', source('ons', 'lsoa_population'), lsoa_code_names
+        'lsoa_population.csv', source('ons', 'lsoa_population'), lsoa_code_names, available
     ) }}
     {%- else %}
     {{ raw_rows('lsoa_population.csv', source('ons', 'lsoa_population'), {
