@@ -17,7 +17,9 @@ def test_installed_versions_match_and_the_extension_loads():
 
 
 def test_a_version_mismatch_fails_with_a_message_that_says_so(monkeypatch):
-    monkeypatch.setattr(spatial_extension, "package_versions", lambda package=None: ("1.5.5", "1.4.0"))
+    monkeypatch.setattr(
+        spatial_extension, "package_versions", lambda package=None: ("1.5.5", "1.4.0")
+    )
     with pytest.raises(SpatialExtensionError, match="Version mismatch: duckdb is 1.5.5 but"):
         check_versions()
     with pytest.raises(SpatialExtensionError, match="Version mismatch"):
@@ -31,6 +33,8 @@ def test_a_missing_extension_package_says_how_to_install_it(monkeypatch):
 
 
 def test_the_cli_reports_errors_without_a_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(spatial_extension, "package_versions", lambda package=None: ("1.5.5", "1.4.0"))
+    monkeypatch.setattr(
+        spatial_extension, "package_versions", lambda package=None: ("1.5.5", "1.4.0")
+    )
     assert spatial_extension.main(["check"]) == 1
     assert "Version mismatch" in capsys.readouterr().err
