@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from synthetic import GENERATOR_VERSION, defects, extract, truth
-from synthetic.catchment import simulate_catchment
+from synthetic.catchment import CHOICE_PROCESSES, simulate_catchment
 from synthetic.geography import build_geography
 from synthetic.offences import read_offence_classes, simulate_offences
 from synthetic.persons import simulate_persons
 from synthetic.population import build_population
 from synthetic.rng import stream
-from synthetic.schools import build_schools
+from synthetic.schools import add_admissions, build_schools
 from synthetic.term_dates import HOLIDAYS
 from synthetic.writers import write_csv, write_geojson, write_json
 
@@ -124,6 +124,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="broken rows added to offences and persons, as a fraction of the clean "
         "rows, each recorded in the truth's bad_rows.csv (default 0.01, 0 to 0.5)",
     )
+    parser.add_argument(
+        "--choice",
+        choices=sorted(CHOICE_PROCESSES),
+        default="baseline",
+        help="how families choose schools (the catchment truth): "
+        + "; ".join(f"{p.name}: {p.description}" for p in CHOICE_PROCESSES.values())
+        + " (default baseline). The pipeline is never told which.",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
     if args.out.resolve() == args.truth_out.resolve():
@@ -186,8 +194,10 @@ def simulate_world(args, log: Progress) -> dict:
         f"{pop.total.sum():,} residents, {np.mean(pop.imd_decile == 1):.0%} of "
         "areas in IMD decile 1",
     )
-    schools = build_schools(stream(args.seed, "schools"), geo, pop)
-    catchment = simulate_catchment(stream(args.seed, "catchment"), geo, pop, schools)
+    schools = add_admissions(
+        stream(args.seed, "admissions"), build_schools(stream(args.seed, "schools"), geo, pop)
+    )
+    catchment = simulate_catchment(stream(args.seed, "catchment"), geo, pop, schools, args.choice)
     log(
         "schools",
         f"{schools.n:,} establishments, {catchment.pupils.sum():,} pupils; mean "
@@ -335,6 +345,7 @@ def manifest(args, world: dict, raw_counts: dict, truth_counts: dict) -> dict:
         "seed": args.seed,
         "scale": args.scale,
         "bad_fraction": args.bad_fraction,
+        "choice_process": args.choice,
         "rows": {"raw": raw_counts, "truth": truth_counts},
         "world": {
             "areas": geo.n,

@@ -69,7 +69,7 @@ select
     method,
     count(distinct urn) as schools,
     sum(least(modelled_pupils, true_pupils)) / sum(true_pupils) as share_right,
-    corr(modelled_pupils, true_pupils) as correlation
+    corr(modelled_pupils, true_pupils) as pupils_correlation
 from paired
 group by method
 order by method

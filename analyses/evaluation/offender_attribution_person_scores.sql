@@ -3,7 +3,7 @@
 -- given. Run by scripts/offender_attribution_evaluation.py.
 select
     count(*) as offenders,
-    count(*) filter (where is_matched) as matched,
+    count(*) filter (where is_matched) as matched_offenders,
     count(*) filter (where attribution = 'direct') as direct,
     count(*) filter (where attribution = 'shared') as shared,
     count(*) filter (where attribution = 'unattributed') as unattributed,

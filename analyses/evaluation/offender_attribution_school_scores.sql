@@ -55,7 +55,7 @@ paired as (
 
 select
     count(*) as schools,
-    corr(attributed, true_offenders) as correlation,
+    corr(attributed, true_offenders) as correlation_attributed,
     corr(equal, true_offenders) as correlation_equal,
     corr(attributed_shared, true_shared) as correlation_shared,
     corr(equal_shared, true_shared) as correlation_shared_equal

@@ -9,5 +9,5 @@ published as (
 select
     urn,
     exposure_violence_rate as exposure,
-    rank() over (order by exposure_violence_rate desc, urn) as exposure_rank
+    rank() over (order by exposure_violence_rate desc, urn asc) as exposure_rank
 from published

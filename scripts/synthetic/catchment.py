@@ -6,11 +6,17 @@ attractiveness - beta * distance + an area-school affinity (faith, siblings, tra
 + a same-LA bonus, with a minority of "choosy" families who travel much further. Popular
 schools fill up: shadow prices rise until demand fits capacity. beta is calibrated per stage to
 the target mean straight-line distance. Special schools and pupil referral units draw from their
-whole local authority, independent schools from a wide radius. Everything works on counts per
-area x age x school (multinomial draws), never on individual children.
+whole local authority with a mild distance preference, independent schools from a wide radius.
+Everything works on counts per area x age x school (multinomial draws), never on individual
+children.
+
+How families choose is one of several documented choice processes (CHOICE_PROCESSES, the
+generator's --choice), each a pattern the literature on school choice in England reports, so
+that the pipeline can be scored on worlds it was not shaped on. The pipeline is never told
+which process made a world.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -53,6 +59,108 @@ NOT_IN_SCHOOL = {16: 0.38, 17: 0.48}  # colleges, apprenticeships, NEET
 HOME_EDUCATED = 0.004
 
 
+@dataclass(frozen=True)
+class ChoiceProcess:
+    """How families choose a mainstream state school (and how far special provision draws).
+
+    decay: 'exponential' (utility falls by beta per km) or 'power' (by beta per log km: a
+      long tail of journeys, as in Fotheringham's and others' fits to school flows).
+    same_la_bonus: utility of a school in the family's own local authority (admissions
+      criteria, transport and information all favour it; the DfE counts 9% of secondary
+      pupils crossing an authority boundary).
+    faith_share, faith_bonus, faith_beta_factor: families of a faith (a share), who prefer
+      schools with a religious character and travel further to them; others slightly
+      avoid them (oversubscribed church schools admit by faith first).
+    selective_share, selective_beta_factor: families whose children sit the grammar school
+      test (a share of secondary families): selective schools admit only them and draw them
+      from far (Burgess and colleagues on English grammar schools).
+    nearest_share: share of families who simply take their nearest eligible school (about
+      30% of London secondary pupils, Harris and colleagues).
+    capacity_slack, attractiveness_scale: surplus places overall, and how strongly schools
+      differ in popularity (tight places and strong preferences: popular schools fill and
+      the overflow goes to the next choice).
+    special_range_km: distance decay of special schools and PRUs within their authority.
+    """
+
+    name: str
+    description: str
+    decay: str = "exponential"
+    mix: dict = field(default_factory=lambda: CHOICE_MIX)
+    same_la_bonus: float = SAME_LA_BONUS
+    faith_share: float = 0.0
+    faith_bonus: float = 0.0
+    faith_beta_factor: float = 1.0
+    selective_share: float = 0.0
+    selective_beta_factor: float = 1.0
+    nearest_share: dict = field(default_factory=lambda: {"primary": 0.0, "secondary": 0.0})
+    capacity_slack: float = CAPACITY_SLACK
+    attractiveness_scale: float = 1.0
+    special_range_km: float = SPECIAL_RANGE_KM
+
+
+CHOICE_PROCESSES = {
+    process.name: process
+    for process in (
+        ChoiceProcess(
+            "baseline",
+            "logit on distance (exponential), a local and a further-travelling mix of "
+            "families, a moderate own-authority preference, shadow prices for full schools",
+        ),
+        ChoiceProcess(
+            "power_decay",
+            "distance deters as a power law (utility falls with log distance): more long "
+            "journeys than an exponential decay with the same mean",
+            decay="power",
+        ),
+        ChoiceProcess(
+            "faith_and_selective",
+            "a quarter of families prefer church schools and travel twice as far to them; "
+            "a fifth of secondary families sit the grammar test, and selective schools take "
+            "only them, from far",
+            faith_share=0.25,
+            faith_bonus=1.5,
+            faith_beta_factor=0.5,
+            selective_share=0.2,
+            selective_beta_factor=0.3,
+        ),
+        ChoiceProcess(
+            "own_authority",
+            "families keep to their own local authority, primary above all",
+            same_la_bonus=2.5,
+        ),
+        ChoiceProcess(
+            "full_schools",
+            "few spare places and strong preferences: popular schools fill up and the "
+            "overflow goes to the next choice",
+            capacity_slack=1.0,
+            attractiveness_scale=2.0,
+        ),
+        ChoiceProcess(
+            "nearest_school",
+            "many families take their nearest school (45% of primary, 30% of secondary), "
+            "the rest choose as in baseline",
+            nearest_share={"primary": 0.45, "secondary": 0.30},
+        ),
+        ChoiceProcess(
+            "mixed",
+            "all of the above at once, milder: power-law decay, church schools and grammar "
+            "schools, a strong own-authority preference, tight places, nearest-school families",
+            decay="power",
+            same_la_bonus=1.5,
+            faith_share=0.15,
+            faith_bonus=1.0,
+            faith_beta_factor=0.6,
+            selective_share=0.15,
+            selective_beta_factor=0.4,
+            nearest_share={"primary": 0.25, "secondary": 0.15},
+            capacity_slack=1.02,
+            attractiveness_scale=1.5,
+            special_range_km=6.0,
+        ),
+    )
+}
+
+
 @dataclass
 class Catchment:
     """True pupils by age: triplets (area, school, count); school -1 means not at a school."""
@@ -84,27 +192,65 @@ def _row_normalise(weights: np.ndarray) -> np.ndarray:
     return np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
 
 
-def _softmax_mix(base: np.ndarray, dist: np.ndarray, beta: float, mix) -> np.ndarray:
+def _softmax_mix(base, cost, beta: float, mix, families) -> np.ndarray:
+    """Choice probabilities over the columns of `base` (areas x schools): for each family
+    type (share, per-school utility offset, per-school multiplier of beta) and each component
+    of the mix (share, multiplier of beta), a logit on base + offset - beta * cost."""
     probs = np.zeros_like(base)
-    for share, factor in mix:
-        utility = base - beta * factor * dist
-        utility -= utility.max(axis=1, keepdims=True)
-        np.exp(utility, out=utility)
-        probs += share * _row_normalise(utility)
+    for family_share, offset, beta_factor in families:
+        if family_share <= 0:
+            continue
+        for share, factor in mix:
+            utility = base + offset[None, :] - (beta * factor) * beta_factor[None, :] * cost
+            utility -= utility.max(axis=1, keepdims=True)
+            np.exp(utility, out=utility)
+            probs += family_share * share * _row_normalise(utility)
     return probs
+
+
+def _families(process: ChoiceProcess, schools, cols, stage: str) -> list:
+    """The family types of a process over the schools `cols`: (share, offset, beta factor)."""
+    ones = np.ones(len(cols), dtype=np.float32)
+    faith = schools.is_faith[cols].astype(np.float32)
+    selective = schools.is_selective[cols] & (stage == "secondary")
+    selective_share = process.selective_share if selective.any() else 0.0
+    closed = np.where(selective, -50.0, 0.0).astype(np.float32) if selective_share else 0 * ones
+    families = [
+        (
+            1.0 - process.faith_share - selective_share,
+            closed - 0.3 * process.faith_bonus * faith,
+            ones,
+        ),
+        (
+            process.faith_share,
+            closed + process.faith_bonus * faith,
+            np.where(faith > 0, process.faith_beta_factor, 1.0).astype(np.float32),
+        ),
+    ]
+    if selective_share:
+        families.append(
+            (
+                selective_share,
+                np.where(selective, 2.0, 0.0).astype(np.float32),
+                np.where(selective, process.selective_beta_factor, 1.0).astype(np.float32),
+            )
+        )
+    return families
 
 
 class _MainstreamModel:
     """Mainstream state-school choice, fitted once, then queried per age."""
 
-    def __init__(self, rng, geo, schools, dist, demand_by_age):
+    def __init__(self, rng, geo, schools, dist, demand_by_age, process: ChoiceProcess):
+        self.process = process
         self.dist = dist
+        self.cost = np.log(dist) if process.decay == "power" else dist
         self.schools = schools
         mainstream = schools.kind == "mainstream"
         self.base = (
-            schools.attractiveness[None, :]
+            process.attractiveness_scale * schools.attractiveness[None, :]
             + rng.normal(0.0, AFFINITY_SD, dist.shape)
-            + SAME_LA_BONUS * (geo.la[:, None] == schools.la[None, :])
+            + process.same_la_bonus * (geo.la[:, None] == schools.la[None, :])
         ).astype(np.float32)
         # Ages with the same eligible schools and stage share one choice model ("group").
         self.stage, self.cols, self.demand, self.group_of_age = [], [], [], {}
@@ -121,7 +267,13 @@ class _MainstreamModel:
             self.group_of_age[age] = index[key]
         self.capacity = self._capacity(demand_by_age, mainstream)
         self.shadow = np.zeros(schools.n, dtype=np.float32)
-        self.beta = dict(INITIAL_BETA)
+        self.beta = (
+            dict(INITIAL_BETA) if process.decay == "exponential" else {k: 2.0 for k in INITIAL_BETA}
+        )
+        self.families = [_families(process, schools, c, st) for c, st in zip(self.cols, self.stage)]
+        self.nearest = [
+            np.eye(len(c), dtype=np.float32)[np.argmin(dist[:, c], axis=1)] for c in self.cols
+        ]
         self.probs = []
 
     def _capacity(self, demand_by_age, mainstream) -> np.ndarray:
@@ -131,7 +283,7 @@ class _MainstreamModel:
             eligible = self.schools.covers(age) & mainstream
             weights = np.where(eligible, self.schools.size, 0.0)
             fair += demand.sum() * weights / weights.sum()
-        return CAPACITY_SLACK * fair
+        return self.process.capacity_slack * fair
 
     def fit(self) -> None:
         for _ in range(FIT_ITERATIONS):
@@ -153,15 +305,19 @@ class _MainstreamModel:
         self._solve()
 
     def _solve(self) -> None:
-        self.probs = [
-            _softmax_mix(
+        self.probs = []
+        for stage, cols, families, nearest in zip(
+            self.stage, self.cols, self.families, self.nearest
+        ):
+            chosen = _softmax_mix(
                 self.base[:, cols] - self.shadow[cols],
-                self.dist[:, cols],
+                self.cost[:, cols],
                 self.beta[stage],
-                CHOICE_MIX[stage],
+                self.process.mix[stage],
+                families,
             )
-            for stage, cols in zip(self.stage, self.cols)
-        ]
+            share = self.process.nearest_share[stage]
+            self.probs.append((1 - share) * chosen + share * nearest if share else chosen)
 
     def probabilities(self, age: int) -> tuple[np.ndarray, np.ndarray]:
         group = self.group_of_age[age]
@@ -202,6 +358,9 @@ class _ProvisionModel:
         self.geo, self.pop, self.schools, self.dist = geo, pop, schools, dist
         self.mainstream = mainstream
         self.same_la = geo.la[:, None] == schools.la[None, :]
+        self.provision = dict(LOCAL_PROVISION)
+        for kind in ("special", "pru"):
+            self.provision[kind] = (mainstream.process.special_range_km, True)
 
     def probabilities(self, age: int) -> np.ndarray:
         s = self.schools
@@ -215,7 +374,7 @@ class _ProvisionModel:
                 cols, choice = self.mainstream.probabilities(age)
                 probs[:, cols] += share[:, None] * choice
             else:
-                range_km, own_la = LOCAL_PROVISION[kind]
+                range_km, own_la = self.provision[kind]
                 eligible = covers & (s.kind == kind)
                 choice = _local_choice(
                     self.dist, eligible, s.size, range_km, self.same_la if own_la else None
@@ -247,10 +406,14 @@ def _stage_statistics(flows, schools, dist) -> tuple[dict, dict]:
     return mean_km, nearest_share
 
 
-def simulate_catchment(rng, geo: Geography, pop: Population, schools: Schools) -> Catchment:
+def simulate_catchment(
+    rng, geo: Geography, pop: Population, schools: Schools, process: str = "baseline"
+) -> Catchment:
     dist = _distance_km(geo, schools)
     demand = {a: pop.by_age[:, a] * _shares(pop, a)["mainstream"] for a in AGES if a >= 4}
-    mainstream = _MainstreamModel(rng, geo, schools, dist.astype(np.float32), demand)
+    mainstream = _MainstreamModel(
+        rng, geo, schools, dist.astype(np.float32), demand, CHOICE_PROCESSES[process]
+    )
     mainstream.fit()
     provision = _ProvisionModel(geo, pop, schools, dist, mainstream)
     flows = {}

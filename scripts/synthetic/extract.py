@@ -48,6 +48,8 @@ SCHOOL_COLUMNS = (
     "LA (name)",
     "Easting",
     "Northing",
+    "ReligiousCharacter (name)",
+    "AdmissionsPolicy (name)",
 )
 LOOKUP_COLUMNS = (
     "LSOA21CD",
@@ -136,6 +138,8 @@ def school_rows(rng, schools: Schools, catchment: Catchment, geo: Geography) -> 
                 geo.la_name[schools.la[i]],
                 str(schools.xy[i, 0]),
                 str(schools.xy[i, 1]),
+                schools.religious_character[i],
+                schools.admissions_policy[i],
             ]
         )
     return rows

@@ -15,6 +15,14 @@ from .spatial import points_in_areas
 FIRST_URN, LAST_URN = 900001, 999999
 FIRST_DFE_LA_CODE = 930
 UNKNOWN_AGE_RANGE_SHARE = 0.05
+# GIAS's ReligiousCharacter (name): voluntary schools are church schools (their names say
+# which); a share of academies are former church schools. England has about a third of
+# primaries and a fifth of secondaries with a religious character (DfE).
+NO_RELIGIOUS_CHARACTER = "Does not apply"
+FAITH_ACADEMY_SHARE = {"Academy converter": 0.25, "Academy sponsor led": 0.10}
+# GIAS's AdmissionsPolicy (name): a few state secondaries select by ability (the West
+# Midlands has grammar schools in Birmingham, Walsall, Wolverhampton and nearby).
+SELECTIVE_SECONDARY_SHARE = 0.04
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,8 @@ class Schools:
     xy: np.ndarray  # integer metres
     size: np.ndarray  # relative capacity
     attractiveness: np.ndarray  # popularity beyond distance (catchment utility)
+    religious_character: list  # GIAS ReligiousCharacter (name)
+    admissions_policy: list  # GIAS AdmissionsPolicy (name)
 
     @property
     def n(self) -> int:
@@ -156,6 +166,14 @@ class Schools:
 
     def covers(self, age: int) -> np.ndarray:
         return self.is_open & (self.low <= age) & (age < self.high)
+
+    @property
+    def is_faith(self) -> np.ndarray:
+        return np.array([r != NO_RELIGIOUS_CHARACTER for r in self.religious_character])
+
+    @property
+    def is_selective(self) -> np.ndarray:
+        return np.array([p == "Selective" for p in self.admissions_policy])
 
 
 def _pick(rng, options: tuple, n: int) -> np.ndarray:
@@ -284,7 +302,40 @@ def build_schools(rng: np.random.Generator, geo: Geography, pop: Population) -> 
         xy=points_in_areas(rng, geo, lsoa[order]),
         size=np.concatenate(cols["size"])[order],
         attractiveness=np.where(mainstream, rng.normal(0, 0.6, n) - 0.3 * deprivation, 0.0),
+        religious_character=[NO_RELIGIOUS_CHARACTER] * n,
+        admissions_policy=["Not applicable"] * n,
     )
+
+
+def _religious_character(rng, name: str, type_name: str, kind: str) -> str:
+    if kind != "mainstream":
+        return NO_RELIGIOUS_CHARACTER
+    if "Catholic" in name:
+        return "Roman Catholic"
+    if "Church of England" in name:
+        return "Church of England"
+    if rng.random() < FAITH_ACADEMY_SHARE.get(type_name, 0.0):
+        return "Church of England" if rng.random() < 0.6 else "Roman Catholic"
+    return NO_RELIGIOUS_CHARACTER
+
+
+def _admissions_policy(rng, phase: str, kind: str) -> str:
+    if kind != "mainstream" or phase not in ("Secondary", "All-through"):
+        return "Not applicable"
+    return "Selective" if rng.random() < SELECTIVE_SECONDARY_SHARE else "Non-selective"
+
+
+def add_admissions(rng: np.random.Generator, schools: Schools) -> Schools:
+    """GIAS's religious character and admissions policy, from a stream of their own (so the
+    rest of the world is the same with or without them)."""
+    kinds = schools.kind.tolist()
+    schools.religious_character = [
+        _religious_character(rng, n, t, k) for n, t, k in zip(schools.name, schools.type, kinds)
+    ]
+    schools.admissions_policy = [
+        _admissions_policy(rng, p, k) for p, k in zip(schools.phase, kinds)
+    ]
+    return schools
 
 
 def dfe_la_code(la: int) -> int:

@@ -64,6 +64,8 @@ RAW_COLUMNS = {
         "LA (name)",
         "Easting",
         "Northing",
+        "ReligiousCharacter (name)",
+        "AdmissionsPolicy (name)",
     ],
     "lsoa_lookup.csv": [
         "LSOA21CD",

@@ -25,6 +25,14 @@ final as (
         establishment_status = 'Open' as is_open,
         phase,
         la_name,
+        religious_character,
+        -- GIAS: 'None', 'Does not apply' and empty mean no religious character.
+        coalesce(
+            lower(religious_character) not in ('none', 'does not apply', 'not applicable'),
+            false
+        ) as has_religious_character,
+        admissions_policy,
+        coalesce(lower(admissions_policy) = 'selective', false) as is_selective,
         low_age,
         high_age,
         is_age_range_from_phase,

@@ -32,6 +32,9 @@ raw_schools as (
         'la_name': {'required': true, 'names': ['LA (name)', 'la_name']},
         'easting': {'required': true},
         'northing': {'required': true},
+        'religious_character': {
+            'names': ['ReligiousCharacter (name)', 'religious_character']},
+        'admissions_policy': {'names': ['AdmissionsPolicy (name)', 'admissions_policy']},
     }) }}
 ),
 
@@ -48,6 +51,8 @@ typed as (
         raw_schools.phase,
         raw_schools.la_code,
         raw_schools.la_name,
+        raw_schools.religious_character,
+        raw_schools.admissions_policy,
         {{ parse_integer('raw_schools.number_of_pupils') }} as pupils_on_roll,
         raw_schools.number_of_pupils as pupils_on_roll_text,
         {{ parse_integer('raw_schools.statutory_low_age') }} as statutory_low_age,
@@ -118,6 +123,8 @@ select
     phase,
     la_code,
     la_name,
+    religious_character,
+    admissions_policy,
     pupils_on_roll,
     low_age,
     high_age,

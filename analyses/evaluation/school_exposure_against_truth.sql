@@ -1,0 +1,76 @@
+-- One row per ranked school: its published exposure_violence_rate with its 90% interval, the
+-- same measure on its true catchment (the generator's pupil_flows.csv in var truth_dir, with
+-- the same LSOA rates), how its catchment is modelled, and the share of its true pupils the
+-- published catchment places in the right LSOA. Run by scripts/evaluate_worlds.py.
+with
+
+published as (
+    select * from {{ ref('fct_school_exposure') }}
+),
+
+rolls as (
+    select * from {{ ref('int_school_rolls') }}
+),
+
+flows as (
+    select * from {{ ref('int_catchment_flows_selected') }}
+),
+
+lsoa_rates as (
+    select
+        area_code as lsoa_code,
+        smoothed_violent_rate_per_1000_per_year as rate
+    from {{ ref('int_area_violence_rates') }}
+    where area_level = 'lsoa'
+),
+
+true_flows as (
+    {{ truth_pupil_flows() | indent(4) }}
+),
+
+true_exposure as (
+    select
+        true_flows.urn,
+        sum(true_flows.pupils) as true_pupils,
+        sum(true_flows.pupils * lsoa_rates.rate) / sum(true_flows.pupils) as exposure
+    from true_flows
+    inner join lsoa_rates
+        on true_flows.lsoa_code = lsoa_rates.lsoa_code
+    group by true_flows.urn
+),
+
+placed as (
+    -- Of each school's true pupils, how many its modelled shares put in the right LSOA.
+    select
+        true_flows.urn,
+        sum(least(true_flows.pupils, coalesce(flows.weight, 0) * true_exposure.true_pupils))
+            as placed_pupils
+    from true_flows
+    inner join true_exposure
+        on true_flows.urn = true_exposure.urn
+    left join flows
+        on
+            true_flows.urn = flows.urn
+            and true_flows.lsoa_code = flows.lsoa_code
+    group by true_flows.urn
+)
+
+select
+    published.urn,
+    published.phase,
+    rolls.catchment_kind,
+    published.catchment_method,
+    published.exposure_violence_rate as modelled_exposure,
+    published.exposure_violence_rate_lower as modelled_exposure_lower,
+    published.exposure_violence_rate_upper as modelled_exposure_upper,
+    true_exposure.exposure as true_exposure,
+    true_exposure.true_pupils,
+    placed.placed_pupils
+from published
+inner join rolls
+    on published.urn = rolls.urn
+inner join true_exposure
+    on published.urn = true_exposure.urn
+inner join placed
+    on published.urn = placed.urn
+order by published.urn
