@@ -129,7 +129,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=sorted(CHOICE_PROCESSES),
         default="baseline",
         help="how families choose schools (the catchment truth): "
-        + "; ".join(f"{p.name}: {p.description}" for p in CHOICE_PROCESSES.values())
+        + "; ".join(
+            f"{p.name}: {p.description}".replace("%", "%%") for p in CHOICE_PROCESSES.values()
+        )
         + " (default baseline). The pipeline is never told which.",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

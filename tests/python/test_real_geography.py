@@ -324,7 +324,6 @@ def test_real_schools_get_calibrated_catchments(real_staging, capsys):
         """
         select segment, beta_per_km, modelled_mean_distance_km, target_mean_distance_km
         from intermediate.int_catchment_gravity_calibration
-        where is_calibrated
         order by segment
         """
     ).fetchall()

@@ -1,9 +1,10 @@
 -- One row per special school or alternative provision (catchment_kind 'local_authority'),
--- segment and LSOA: such schools take pupils from their whole local authority, so their
--- pupils of each segment are shared among the LSOAs of the school's local authority district
--- in proportion to the children of the segment's ages. Both modelled methods (gravity and
--- nearest) use these flows. A school whose district has no such children keeps its pupils in
--- its own LSOA, flagged.
+-- segment and LSOA: such schools take pupils from their whole local authority (which places
+-- and funds them), with a mild preference for nearer homes, so their pupils of each segment
+-- are shared among the LSOAs of the school's local authority district in proportion to the
+-- children of the segment's ages times exp(-distance / var special_school_range_km) (8 km).
+-- Both modelled methods (gravity and nearest) use these flows. A school whose district has
+-- no such children keeps its pupils in its own LSOA, flagged.
 with
 
 rolls as (
@@ -28,7 +29,10 @@ district_children as (
         rolls.segment,
         rolls.urn,
         children.lsoa_code,
-        children.children
+        -- the children, weighted by the mild distance preference
+        children.children * exp(
+            -st_distance(schools.geom, lsoas.geom) / 1000.0 / {{ var('special_school_range_km') }}
+        ) as children
     from rolls
     inner join schools
         on rolls.urn = schools.urn

@@ -4,6 +4,9 @@
 -- the schools modelled (some children attend no school here: independent schools outside the
 -- area, colleges, home education; the scaling assumes that share is the same everywhere).
 -- Pairs whose LSOA has no children of the segment carry no flow and are left out.
+-- is_cross_authority marks a pair whose LSOA and school are in different local authorities
+-- (the gravity model's boundary term), is_nearest_school the LSOA's nearest school of the
+-- segment among its candidates (lowest URN on a tie; the model's nearest-school term).
 with
 
 pairs as not materialized (
@@ -18,6 +21,14 @@ rolls as (
 
 children as (
     select * from {{ ref('int_lsoa_children_by_segment') }}
+),
+
+schools as (
+    select * from {{ ref('int_school_rolls') }}
+),
+
+lsoas as (
+    select * from {{ ref('int_lsoa_centroids') }}
 ),
 
 reached_lsoas as (
@@ -92,6 +103,10 @@ final as (
         origins.origin_id,
         destinations.destination_id,
         pairs.distance_km,
+        coalesce(schools.lad_code != lsoas.lad_code, false) as is_cross_authority,
+        row_number() over (
+            partition by pairs.segment, pairs.lsoa_code order by pairs.distance_km, pairs.urn
+        ) = 1 as is_nearest_school,
         origins.origin_children,
         destinations.pupils
     from pairs
@@ -99,6 +114,10 @@ final as (
         on pairs.segment = origins.segment and pairs.lsoa_code = origins.lsoa_code
     inner join destinations
         on pairs.segment = destinations.segment and pairs.urn = destinations.urn
+    inner join schools
+        on pairs.urn = schools.urn
+    inner join lsoas
+        on pairs.lsoa_code = lsoas.lsoa_code
 )
 
 select * from final

@@ -1,0 +1,71 @@
+"""One row per catchment segment: the gravity model's deterrence parameters, calibrated so
+that the balanced flows reproduce the segment's targets (int_catchment_calibration_targets):
+beta per km, the power of distance alpha, the authority-boundary penalty lambda and the
+nearest-school bonus nu, with the figures the calibrated model gives beside the targets. The fitting is numpy and scipy
+(scripts/catchment_gravity.py): a dbt Python model, because a three-parameter fit that
+re-balances the model at every step is a loop, which SQL is the wrong tool for."""
+
+import math
+
+import pyarrow as pa
+
+from catchment_gravity import Pairs, calibrate
+
+
+def _number(value):
+    """A target as a float, or None when it is not known (null, or NaN from numpy)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    inputs = dbt.ref("int_catchment_gravity_inputs").fetchnumpy()
+    targets = dbt.ref("int_catchment_calibration_targets").fetchnumpy()
+    rows = []
+    for i, segment in enumerate(targets["segment"]):
+        pick = inputs["segment"] == segment
+        if not pick.any():
+            continue
+        pairs = Pairs.from_columns(
+            inputs["origin_id"][pick],
+            inputs["destination_id"][pick],
+            inputs["distance_km"][pick],
+            inputs["is_cross_authority"][pick],
+            inputs["origin_children"][pick],
+            inputs["pupils"][pick],
+            inputs["is_nearest_school"][pick],
+        )
+        wanted = tuple(
+            _number(targets[column][i])
+            for column in (
+                "target_mean_distance_km",
+                "target_mean_log_distance",
+                "target_cross_authority_share",
+                "target_nearest_school_share",
+            )
+        )
+        fit = calibrate(pairs, wanted)
+        rows.append(
+            {
+                "segment": str(segment),
+                "target_source": str(targets["target_source"][i]),
+                "beta_per_km": fit.beta,
+                "distance_power": fit.alpha,
+                "authority_penalty": fit.authority,
+                "nearest_school_bonus": fit.nearest,
+                "target_mean_distance_km": wanted[0],
+                "modelled_mean_distance_km": float(fit.modelled[0]),
+                "target_mean_log_distance": wanted[1],
+                "modelled_mean_log_distance": float(fit.modelled[1]),
+                "target_cross_authority_share": wanted[2],
+                "modelled_cross_authority_share": float(fit.modelled[2]),
+                "target_nearest_school_share": wanted[3],
+                "modelled_nearest_school_share": float(fit.modelled[3]),
+                "evaluations": fit.evaluations,
+                "is_converged": fit.converged,
+            }
+        )
+    columns = list(rows[0]) if rows else []
+    return pa.table({c: [r[c] for r in rows] for c in columns})

@@ -1,0 +1,284 @@
+"""The gravity model of school catchments, in numpy: balancing and calibration.
+
+For one catchment segment (an age group), with origins l (LSOAs: their children O(l)) and
+destinations s (schools: their pupils D(s)), the expected pupils of school s living in l are
+
+    F(l, s) = O(l) D(s) f(l, s) a(l) b(s),
+    f(l, s) = exp(-beta d - alpha ln d - lambda x + nu n)
+
+d the distance (km) from the LSOA's homes to the school, x 1 when the school is in another
+local authority than the LSOA, n 1 when it is the LSOA's nearest school of the segment. a and
+b are found by iterative proportional fitting (the Furness method) so that every school's
+flows add up to its pupils and every LSOA's to its children. The deterrence f has four
+parameters, calibrated so that the model reproduces four targets: the mean distance, the mean
+log distance (how concentrated journeys are near home: a power-law decay, alpha, gives more
+short and more long journeys than an exponential one with the same mean), the share of pupils
+crossing an authority boundary, and the share at their nearest school (families who simply
+take it). Where the force has the school census for enough schools (pupil_residence.csv) the
+targets are those flows' own figures; otherwise public statistics (the National Travel
+Survey's distances to school, the DfE's cross-border share, London's share at the nearest
+school): int_catchment_calibration_targets. A target that is not known leaves its parameter
+at 0.
+
+A library: the dbt Python models int_catchment_gravity_calibration and
+int_catchment_gravity_balanced call it (profiles.yml puts scripts/ on their path), and
+tests/python/test_catchment_gravity.py tests it on hand-computed cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Parameter bounds: wide enough for any world seen, narrow enough that a calibration on
+# odd data cannot run to a deterrence that overflows.
+BOUNDS = {
+    "beta": (-1.0, 5.0),
+    "alpha": (-1.0, 6.0),
+    "authority": (-2.0, 10.0),
+    "nearest": (-3.0, 6.0),
+}
+START = {"beta": 0.5, "alpha": 0.5, "authority": 1.0, "nearest": 0.3}
+MIN_DISTANCE_KM = 0.01
+RELAXATION = 1.6
+
+
+@dataclass
+class Pairs:
+    """The candidate pairs of one segment: integer origin and destination indices from 0,
+    distance, whether the pair crosses an authority boundary, whether the school is the
+    origin's nearest, and the two margins."""
+
+    origin: np.ndarray
+    destination: np.ndarray
+    distance_km: np.ndarray
+    cross: np.ndarray
+    origin_total: np.ndarray  # per origin index
+    destination_total: np.ndarray  # per destination index
+    nearest: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.nearest is None:
+            self.nearest = np.zeros(len(self.origin))
+
+    @classmethod
+    def from_columns(
+        cls, origin_id, destination_id, distance_km, cross, children, pupils, nearest=None
+    ):
+        """From per-pair columns (ids of any integer values, margins repeated per pair)."""
+        origins, origin = np.unique(origin_id, return_inverse=True)
+        destinations, destination = np.unique(destination_id, return_inverse=True)
+        origin_total = np.zeros(len(origins))
+        origin_total[origin] = children
+        destination_total = np.zeros(len(destinations))
+        destination_total[destination] = pupils
+        return cls(
+            origin,
+            destination,
+            np.asarray(distance_km, dtype=float),
+            np.asarray(cross, dtype=float),
+            origin_total,
+            destination_total,
+            None if nearest is None else np.asarray(nearest, dtype=float),
+        )
+
+    def deterrence(
+        self, beta: float, alpha: float = 0.0, authority: float = 0.0, nearest: float = 0.0
+    ) -> np.ndarray:
+        return np.exp(
+            -(beta * self.distance_km + alpha * self.log_distance + authority * self.cross)
+            + nearest * self.nearest
+        )
+
+    @property
+    def log_distance(self) -> np.ndarray:
+        # Distances from an LSOA's homes include their spread (never 0); 10 m is a floor.
+        return np.log(np.maximum(self.distance_km, MIN_DISTANCE_KM))
+
+
+def balance(
+    pairs: Pairs,
+    deterrence: np.ndarray,
+    rounds: int = 100,
+    tolerance: float = 0.0,
+    start: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Flows F balanced by iterative proportional fitting: at most `rounds` rounds (each a b
+    step then an a step), stopping early when the children the origins' totals miss, as a
+    share of all children, are under `tolerance`. Ends on a b step, so school totals hold
+    exactly. Returns the flows, the origin factors a (to start a later balancing from) and
+    the rounds run."""
+    o, d = pairs.origin, pairs.destination
+    origin_weight = pairs.origin_total[o] * deterrence
+    pupil_weight = pairs.destination_total[d] * deterrence
+    a = np.ones(len(pairs.origin_total)) if start is None else start.copy()
+    n_destinations = len(pairs.destination_total)
+    n_origins = len(pairs.origin_total)
+    total = pairs.origin_total.sum()
+    done = 0
+    for done in range(1, rounds + 1):  # noqa: B007 (the rounds run are returned)
+        b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
+        totals = np.bincount(o, b[d] * pupil_weight, n_origins)
+        # Converged when the children misplaced, as a share of all, are under `tolerance`.
+        if tolerance and (pairs.origin_total * np.abs(a * totals - 1.0)).sum() < tolerance * total:
+            break
+        # Over-relaxed in logs (a^(1 - w) * (1 / totals)^w): the same fixed point as plain
+        # proportional fitting (w = 1), reached in far fewer rounds when the deterrence is
+        # sharp.
+        a = a ** (1.0 - RELAXATION) * totals ** (-RELAXATION)
+    b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
+    flows = pairs.origin_total[o] * pairs.destination_total[d] * deterrence * a[o] * b[d]
+    return flows, a, done
+
+
+def statistics(pairs: Pairs, flows: np.ndarray) -> np.ndarray:
+    """Pupil-weighted mean distance, mean log distance, share crossing a boundary, share at
+    the nearest school."""
+    total = flows.sum()
+    return np.array(
+        [
+            (flows * pairs.distance_km).sum() / total,
+            (flows * pairs.log_distance).sum() / total,
+            (flows * pairs.cross).sum() / total,
+            (flows * pairs.nearest).sum() / total,
+        ]
+    )
+
+
+@dataclass
+class Calibration:
+    beta: float
+    alpha: float
+    authority: float
+    nearest: float
+    modelled: np.ndarray  # mean distance, mean log distance, cross share, nearest share
+    evaluations: int
+    converged: bool
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def calibrate(
+    pairs: Pairs, targets: tuple, rounds: int = 2000, tolerance: float = 1e-7, steps: int = 40
+) -> Calibration:
+    """beta, alpha, lambda (authority) and nu (nearest) so that the balanced flows reproduce
+    `targets`: (mean distance, mean log distance, cross-boundary share, nearest-school share;
+    the last may be left out). A target of None leaves its parameter at 0: the mean log
+    distance for alpha, the cross share for lambda (always None when no pair crosses a
+    boundary), the nearest share for nu.
+
+    Newton's method on the figures, with the Jacobian of a log-linear model: the pupil-
+    weighted mean of a pair attribute g moves with a parameter theta_k of ln f by minus the
+    covariance of g with theta_k's attribute under the current flows. That leaves out how
+    the balancing factors answer, so each step is damped until the figures improve and the
+    Jacobian is corrected by Broyden's update after it; it converges in about ten
+    balancings, each started from the last one's factors."""
+    mean_km, mean_log, cross_share, nearest_share = (*targets, None)[:4]
+    if not pairs.cross.any():
+        cross_share = None
+    if not pairs.nearest.any():
+        nearest_share = None
+    wanted = {
+        "beta": ("distance", np.log(mean_km)),
+        "alpha": ("log_distance", mean_log),
+        "authority": ("cross", None if cross_share is None else _logit(cross_share)),
+        "nearest": ("nearest", None if nearest_share is None else _logit(nearest_share)),
+    }
+    names = [name for name, (_, target) in wanted.items() if target is not None]
+    # ln f = -(beta d + alpha ln d + lambda x) + nu n: each parameter's attribute and sign
+    attribute = {
+        "beta": pairs.distance_km,
+        "alpha": pairs.log_distance,
+        "authority": pairs.cross,
+        "nearest": -pairs.nearest,
+    }
+    figure = {
+        "beta": pairs.distance_km,
+        "alpha": pairs.log_distance,
+        "authority": pairs.cross,
+        "nearest": pairs.nearest,
+    }
+    lower = np.array([BOUNDS[name][0] for name in names])
+    upper = np.array([BOUNDS[name][1] for name in names])
+    theta = np.array([2.0 / mean_km if name == "beta" else START[name] for name in names])
+    state = {"a": None, "evaluations": 0, "error": 1.0}
+
+    def evaluate(values):
+        params = dict(zip(names, values))
+        # Balanced no tighter than the figures are yet from their targets: early steps are
+        # cheap, the last ones exact.
+        tight = float(np.clip(1e-3 * state["error"], tolerance, 1e-4))
+        flows, state["a"], _ = balance(pairs, pairs.deterrence(**params), rounds, tight, state["a"])
+        state["evaluations"] += 1
+        weights = flows / flows.sum()
+        means = {name: float((weights * figure[name]).sum()) for name in names}
+        transformed = {
+            "beta": np.log(means.get("beta", 1.0)),
+            "alpha": means.get("alpha"),
+            "authority": _logit(means["authority"]) if "authority" in means else None,
+            "nearest": _logit(means["nearest"]) if "nearest" in means else None,
+        }
+        residual = np.array([transformed[name] - wanted[name][1] for name in names])
+        state["error"] = min(state["error"], float(np.max(np.abs(residual))))
+        return residual, weights, means
+
+    def covariance_jacobian(weights, means):
+        jacobian = np.empty((len(names), len(names)))
+        for j, name_j in enumerate(names):
+            g = figure[name_j]
+            # d(transformed figure)/d(mean of g): log for the mean distance, logit for shares
+            if name_j == "beta":
+                chain = 1.0 / means[name_j]
+            elif name_j == "alpha":
+                chain = 1.0
+            else:
+                chain = 1.0 / max(means[name_j] * (1 - means[name_j]), 1e-9)
+            for k, name_k in enumerate(names):
+                x = attribute[name_k]
+                covariance = (weights * g * x).sum() - (weights * g).sum() * (weights * x).sum()
+                jacobian[j, k] = -chain * covariance
+        return jacobian
+
+    def line_search(step):
+        """The step, halved until the figures improve; None when they never do."""
+        size = 1.0
+        for _halving in range(8):
+            candidate = np.clip(theta + size * step, lower, upper)
+            result = evaluate(candidate)
+            if np.linalg.norm(result[0]) < np.linalg.norm(residual):
+                return candidate, result
+            size /= 2
+        return None
+
+    residual, weights, means = evaluate(theta)
+    jacobian = covariance_jacobian(weights, means)
+    for _ in range(steps):
+        if np.max(np.abs(residual)) < 1e-6:
+            break
+        found = line_search(np.linalg.lstsq(jacobian, -residual, rcond=None)[0])
+        if found is None:
+            # Broyden's Jacobian has drifted: start again from the covariances.
+            jacobian = covariance_jacobian(weights, means)
+            found = line_search(np.linalg.lstsq(jacobian, -residual, rcond=None)[0])
+            if found is None:
+                break
+        candidate, (new_residual, new_weights, new_means) = found
+        # Broyden's update: the Jacobian learns how the balancing answers, step by step.
+        moved = candidate - theta
+        jacobian += np.outer(new_residual - residual - jacobian @ moved, moved) / (moved @ moved)
+        theta, residual, weights, means = candidate, new_residual, new_weights, new_means
+    flows, _, _ = balance(pairs, pairs.deterrence(**dict(zip(names, theta))), 200, 1e-9, state["a"])
+    params = dict(zip(names, theta))
+    return Calibration(
+        beta=float(params["beta"]),
+        alpha=float(params.get("alpha", 0.0)),
+        authority=float(params.get("authority", 0.0)),
+        nearest=float(params.get("nearest", 0.0)),
+        modelled=statistics(pairs, flows),
+        evaluations=state["evaluations"],
+        converged=bool(np.max(np.abs(residual)) < 1e-3),
+    )

@@ -1,0 +1,90 @@
+"""The gravity model's balancing and calibration (scripts/catchment_gravity.py), on cases small
+enough to check by hand, and on a made-up area whose true parameters are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from catchment_gravity import Pairs, balance, calibrate, statistics
+
+
+def test_balancing_a_hand_computed_3x2():
+    """Three LSOAs (children 90, 60, 30) and two schools (pupils 130, 50), deterrence 1, 1/2
+    or 1/4: with b2/b1 = 1.3 every LSOA's children split as 8:1, 2:1 and 1:2, giving flows
+    80/10, 40/20 and 10/20, whose columns add up to 130 and 50 and rows to 90, 60 and 30,
+    the unique doubly constrained solution."""
+    pairs = Pairs.from_columns(
+        origin_id=[1, 1, 2, 2, 3, 3],
+        destination_id=[1, 2, 1, 2, 1, 2],
+        distance_km=[0.5, 2.5, 1.5, 1.5, 2.5, 0.5],
+        cross=[0, 0, 0, 0, 0, 0],
+        children=[90, 90, 60, 60, 30, 30],
+        pupils=[130, 50, 130, 50, 130, 50],
+    )
+    deterrence = pairs.deterrence(beta=np.log(2))  # 1/sqrt(2) * (1, 1/2, 1/4)
+    flows, _, _ = balance(pairs, deterrence, rounds=200)
+    assert flows == pytest.approx([80, 10, 40, 20, 10, 20], abs=1e-6)
+
+
+def test_balancing_meets_both_margins():
+    rng = np.random.default_rng(3)
+    n_origins, n_schools = 40, 8
+    origin, destination = np.meshgrid(np.arange(n_origins), np.arange(n_schools), indexing="ij")
+    children = rng.uniform(50, 150, n_origins)
+    pupils = rng.uniform(100, 400, n_schools)
+    pupils *= children.sum() / pupils.sum()
+    pairs = Pairs.from_columns(
+        origin.ravel(), destination.ravel(), rng.uniform(0.2, 8, origin.size),
+        np.zeros(origin.size), children[origin.ravel()], pupils[destination.ravel()],
+    )
+    flows, _, rounds = balance(pairs, pairs.deterrence(0.5, 0.8), rounds=2000, tolerance=1e-9)
+    assert rounds < 2000
+    assert np.bincount(pairs.destination, flows) == pytest.approx(pupils, rel=1e-12)
+    assert np.bincount(pairs.origin, flows) == pytest.approx(children, rel=1e-6)
+
+
+def made_up_area(seed: int = 5):
+    """60 LSOAs and 12 schools on a 10 km square, split into two authorities at x = 5 km."""
+    rng = np.random.default_rng(seed)
+    homes = rng.uniform(0, 10, (60, 2))
+    schools = rng.uniform(0, 10, (12, 2))
+    origin, destination = np.meshgrid(np.arange(60), np.arange(12), indexing="ij")
+    origin, destination = origin.ravel(), destination.ravel()
+    distance = np.hypot(*(homes[origin] - schools[destination]).T) + 0.3
+    cross = (homes[origin, 0] < 5) != (schools[destination, 0] < 5)
+    children = rng.uniform(50, 150, 60)
+    pupils = rng.uniform(0.5, 1.5, 12)
+    pupils *= children.sum() / pupils.sum()
+    return Pairs.from_columns(
+        origin, destination, distance, cross, children[origin], pupils[destination]
+    )
+
+
+def test_calibration_recovers_known_parameters():
+    """Flows made with beta 0.3, alpha 1.2 and lambda 0.8 give three figures; calibrating to
+    those figures finds the same three parameters."""
+    pairs = made_up_area()
+    truth, _, _ = balance(pairs, pairs.deterrence(0.3, 1.2, 0.8), rounds=5000, tolerance=1e-12)
+    targets = statistics(pairs, truth)
+    fit = calibrate(pairs, tuple(targets))
+    assert fit.converged
+    assert (fit.beta, fit.alpha, fit.authority) == pytest.approx((0.3, 1.2, 0.8), abs=0.02)
+    assert fit.modelled == pytest.approx(targets, rel=1e-4)
+
+
+def test_calibration_to_a_mean_alone_is_an_exponential_decay():
+    """Without the second and third figures, alpha and lambda stay 0 and beta meets the mean."""
+    pairs = made_up_area(seed=8)
+    fit = calibrate(pairs, (3.0, None, None))
+    assert (fit.alpha, fit.authority) == (0.0, 0.0)
+    assert fit.modelled[0] == pytest.approx(3.0, rel=1e-4)
+
+
+def test_calibration_without_boundaries_leaves_lambda_at_zero():
+    pairs = made_up_area(seed=9)
+    pairs.cross[:] = 0
+    truth, _, _ = balance(pairs, pairs.deterrence(0.4, 0.5), rounds=5000, tolerance=1e-12)
+    fit = calibrate(pairs, tuple(statistics(pairs, truth)))
+    assert fit.authority == 0.0
+    assert (fit.beta, fit.alpha) == pytest.approx((0.4, 0.5), abs=0.02)
