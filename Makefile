@@ -80,9 +80,9 @@ fixtures: $(STAMP) ## Generate the small fixture world (scale 0.02) that lint an
 		--out $(FIXTURES)/raw --truth-out $(FIXTURES)/truth --quiet
 
 lint: fixtures ## Lint SQL (sqlfluff, dbt templater on the fixtures) and Python (ruff check and format)
-	@echo "[lint] Python: ruff check and ruff format --check (scripts, tests)"
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	@echo "[lint] Python: ruff check and ruff format --check (scripts, tests, Python models)"
+	$(BIN)/ruff check scripts tests models
+	$(BIN)/ruff format --check scripts tests models
 	@echo "[lint] SQL: sqlfluff (compiles every model against the fixture world; a few minutes)"
 	SCHOOL_EXPOSURE_RAW_DIR=$(FIXTURES)/raw SCHOOL_EXPOSURE_DB=$(FIXTURES)/lint.duckdb \
 		$(BIN)/sqlfluff lint models macros tests analyses

@@ -32,9 +32,8 @@ SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
-from dbt_runner import dbt_environment, run_dbt  # noqa: E402
-
 from compact_database import compact  # noqa: E402
+from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 from school_exposure_plugin import database_in_use_problem  # noqa: E402
 
 

@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-from dbt_runner import dbt_environment, run_dbt
 
+from dbt_runner import dbt_environment, run_dbt
 from spatial_extension import load_spatial
 
 EVALUATION_ANALYSES = "analyses/evaluation"

@@ -28,7 +28,6 @@ FIXTURE_SEED = "7"
 sys.path.insert(0, str(SCRIPTS_DIR))
 
 from dbt_runner import dbt_environment  # noqa: E402  (scripts/ is not a package)
-
 from spatial_extension import load_spatial  # noqa: E402
 
 

@@ -35,8 +35,12 @@ def test_balancing_meets_both_margins():
     pupils = rng.uniform(100, 400, n_schools)
     pupils *= children.sum() / pupils.sum()
     pairs = Pairs.from_columns(
-        origin.ravel(), destination.ravel(), rng.uniform(0.2, 8, origin.size),
-        np.zeros(origin.size), children[origin.ravel()], pupils[destination.ravel()],
+        origin.ravel(),
+        destination.ravel(),
+        rng.uniform(0.2, 8, origin.size),
+        np.zeros(origin.size),
+        children[origin.ravel()],
+        pupils[destination.ravel()],
     )
     flows, _, rounds = balance(pairs, pairs.deterrence(0.5, 0.8), rounds=2000, tolerance=1e-9)
     assert rounds < 2000

@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from check_governance import DISCLOSURE_TESTS, Checker, main
 
+from check_governance import DISCLOSURE_TESTS, Checker, main
 from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, run_dbt
 
 MART = "model.school_exposure.fct_area_violence"

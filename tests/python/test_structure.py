@@ -9,8 +9,8 @@ import re
 
 import pytest
 import yaml
-from check_project import check
 
+from check_project import check
 from conftest import PROJECT_DIR, Build
 from synthetic import defects
 

@@ -1,9 +1,9 @@
 """One row per catchment segment: the gravity model's deterrence parameters, calibrated so
 that the balanced flows reproduce the segment's targets (int_catchment_calibration_targets):
 beta per km, the power of distance alpha, the authority-boundary penalty lambda and the
-nearest-school bonus nu, with the figures the calibrated model gives beside the targets. The fitting is numpy and scipy
-(scripts/catchment_gravity.py): a dbt Python model, because a three-parameter fit that
-re-balances the model at every step is a loop, which SQL is the wrong tool for."""
+nearest-school bonus nu, with the figures the calibrated model gives beside the targets. The
+fitting is numpy (scripts/catchment_gravity.py): a dbt Python model, because a four-parameter
+fit that re-balances the model at every step is a loop, which SQL is the wrong tool for."""
 
 import math
 
