@@ -177,7 +177,7 @@ def calibrate(
     the balancing factors answer, so each step is damped until the figures improve and the
     Jacobian is corrected by Broyden's update after it; it converges in about ten
     balancings, each started from the last one's factors."""
-    mean_km, mean_log, cross_share, nearest_share = (*targets, None)[:4]
+    mean_km, mean_log, cross_share, nearest_share = (*targets, None, None, None)[:4]
     if not pairs.cross.any():
         cross_share = None
     if not pairs.nearest.any():

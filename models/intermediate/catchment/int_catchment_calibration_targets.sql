@@ -1,4 +1,4 @@
--- One row per catchment segment: the three figures the gravity model is calibrated to
+-- One row per catchment segment: the four figures the gravity model is calibrated to
 -- (int_catchment_gravity_calibration fits them): the mean home-school distance, the mean log
 -- distance (how concentrated journeys are near home), the share of pupils at a school in
 -- another local authority and the share at their LSOA's nearest school.
@@ -6,7 +6,11 @@
 -- Where pupil_residence.csv observes at least var calibration_min_observed_schools schools
 -- of the segment (schools of one segment only, so that their pupils are all of its ages), the
 -- targets are those schools' own figures, over the candidate pairs: the model then learns the
--- area's own distance profile and boundary effect. Otherwise, and with var
+-- area's own distance profile and boundary effect. They come from the observed flows with
+-- their suppressed cells imputed from the roll (int_catchment_flows_observed): most cells of
+-- a school census extract are suppressed, and counting each as the middle of 1-4 (2.5) put
+-- far too many pupils in the many far LSOAs that send one, a mean distance 20-40% too long
+-- on the synthetic worlds. Otherwise, and with var
 -- calibrate_to_observed_catchments false, the public figures in vars mean_distance_km,
 -- mean_log_distance, cross_authority_share and nearest_school_share (the National Travel
 -- Survey, the DfE, studies of the National Pupil Database); a null var leaves that figure
@@ -19,7 +23,7 @@ inputs as (
 ),
 
 residence as (
-    select * from {{ ref('stg_dfe__pupil_residence') }}
+    select * from {{ ref('int_catchment_flows_observed') }}
 ),
 
 segments as (
@@ -34,14 +38,13 @@ single_segment_schools as (
 ),
 
 observed as (
-    -- A suppressed cell counts as the middle of its possible values, as in the rolls.
     select
         inputs.segment,
         inputs.urn,
         inputs.distance_km,
         inputs.is_cross_authority,
         inputs.is_nearest_school,
-        coalesce(residence.pupils, (1 + {{ var('suppressed_pupils_max') }}) / 2) as pupils
+        residence.expected_pupils as pupils
     from residence
     inner join inputs
         on residence.urn = inputs.urn and residence.lsoa_code = inputs.lsoa_code
@@ -94,8 +97,8 @@ final as (
     select
         public_targets.segment,
         {%- if var('calibrate_to_observed_catchments') %}
-        coalesce(observed_targets.observed_schools >= {{ min_schools }}, false)
-            as is_observed,
+            coalesce(observed_targets.observed_schools >= {{ min_schools }}, false)
+                as is_observed,
         {%- else %}
         false as is_observed,
         {%- endif %}
