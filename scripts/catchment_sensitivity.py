@@ -30,7 +30,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
 from dbt_runner import dbt_environment, run_dbt  # noqa: E402
-
 from spatial_extension import load_spatial  # noqa: E402
 from truth_evaluation import analysis_sql  # noqa: E402
 
@@ -44,7 +43,7 @@ def rebuild_with_beta_scale(db_path: Path, multiplier: float, work: Path) -> Non
         [
             "run",
             "--select",
-            "int_catchment_flows_gravity+",
+            "int_catchment_gravity_balanced+",
             "--vars",
             f"{{gravity_beta_scale: {multiplier}}}",
         ],

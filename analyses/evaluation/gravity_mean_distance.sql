@@ -4,6 +4,7 @@ with
 
 flows as (
     select * from {{ ref('int_catchment_flows_gravity') }}
+    where variant = 'calibrated'
 ),
 
 inputs as (

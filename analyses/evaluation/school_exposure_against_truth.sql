@@ -1,11 +1,17 @@
--- One row per ranked school: its published exposure_violence_rate with its 90% interval, the
--- same measure on its true catchment (the generator's pupil_flows.csv in var truth_dir, with
--- the same LSOA rates), how its catchment is modelled, and the share of its true pupils the
--- published catchment places in the right LSOA. Run by scripts/evaluate_worlds.py.
+-- One row per ranked school: its published exposure_violence_rate with its 90% interval and
+-- the parts of its variance, pupils_from_high_violence_areas (before disclosure control)
+-- with the parts of its variance, the same two measures on its true catchment (the
+-- generator's pupil_flows.csv in var truth_dir, with the same LSOA rates), how its
+-- catchment is modelled, and the share of its true pupils the published catchment places
+-- in the right LSOA. Run by scripts/evaluate_worlds.py.
 with
 
 published as (
     select * from {{ ref('fct_school_exposure') }}
+),
+
+exact as (
+    select * from {{ ref('int_school_home_area_violence') }}
 ),
 
 rolls as (
@@ -19,7 +25,8 @@ flows as (
 lsoa_rates as (
     select
         area_code as lsoa_code,
-        smoothed_violent_rate_per_1000_per_year as rate
+        smoothed_violent_rate_per_1000_per_year as rate,
+        is_high_violence
     from {{ ref('int_area_violence_rates') }}
     where area_level = 'lsoa'
 ),
@@ -32,7 +39,9 @@ true_exposure as (
     select
         true_flows.urn,
         sum(true_flows.pupils) as true_pupils,
-        sum(true_flows.pupils * lsoa_rates.rate) / sum(true_flows.pupils) as exposure
+        sum(true_flows.pupils * lsoa_rates.rate) / sum(true_flows.pupils) as exposure,
+        coalesce(sum(true_flows.pupils) filter (where lsoa_rates.is_high_violence), 0)
+            as pupils_from_high_violence_areas
     from true_flows
     inner join lsoa_rates
         on true_flows.lsoa_code = lsoa_rates.lsoa_code
@@ -63,12 +72,24 @@ select
     published.exposure_violence_rate as modelled_exposure,
     published.exposure_violence_rate_lower as modelled_exposure_lower,
     published.exposure_violence_rate_upper as modelled_exposure_upper,
+    exact.exposure_rate_variance,
+    exact.exposure_pupils_variance,
+    exact.exposure_catchment_variance,
+    exact.pupils_from_high_violence_areas as modelled_pupils_high,
+    exact.pupils_from_high_violence_areas_rate_variance as pupils_high_rate_variance,
+    exact.pupils_from_high_violence_areas_pupils_variance as pupils_high_pupils_variance,
+    exact.pupils_from_high_violence_areas_catchment_variance as pupils_high_catchment_variance,
     true_exposure.exposure as true_exposure,
+    -- the true pupils scaled to the published roll, as the modelled pupils are
+    true_exposure.pupils_from_high_violence_areas * exact.catchment_pupils
+    / true_exposure.true_pupils as true_pupils_high,
     true_exposure.true_pupils,
     placed.placed_pupils
 from published
 inner join rolls
     on published.urn = rolls.urn
+inner join exact
+    on published.urn = exact.urn
 inner join true_exposure
     on published.urn = true_exposure.urn
 inner join placed

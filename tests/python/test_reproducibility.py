@@ -51,6 +51,7 @@ ODD_VARS = {
     "calibrate_to_observed_catchments": False,
     "calibration_min_observed_schools": 3,
     "special_school_range_km": 2,
+    "catchment_uncertainty_scale": 0.5,
     "gravity_ipf_iterations": 5,
     "suppressed_pupils_max": 2,
     "near_school_radius_m": 50,

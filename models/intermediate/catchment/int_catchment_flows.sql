@@ -4,7 +4,8 @@
 --   gravity:  doubly constrained gravity model (schools recruiting locally), or the whole
 --             local authority (special schools and alternative provision);
 --   nearest:  every LSOA to its nearest school, a baseline only.
--- The segments of a school (primary and secondary ages) are added together here.
+-- The segments of a school (primary and secondary ages) are added together here. The
+-- modelled methods' alternatives are in int_catchment_flow_alternatives.
 with
 
 observed as (
@@ -13,6 +14,7 @@ observed as (
 
 gravity as (
     select * from {{ ref('int_catchment_flows_gravity') }}
+    where variant = 'calibrated'
 ),
 
 nearest as (
@@ -21,6 +23,7 @@ nearest as (
 
 local_authority as (
     select * from {{ ref('int_catchment_flows_local_authority') }}
+    where variant = 'calibrated'
 ),
 
 all_flows as (

@@ -1,7 +1,9 @@
--- One row per school recruiting locally, segment and LSOA: the expected pupils of the school
--- living in the LSOA under the calibrated gravity model (int_catchment_gravity_balanced).
--- A school left with no candidate LSOA that has children (possible only with odd inputs) is
--- given all its pupils in its own LSOA, flagged, rather than dropped.
+-- One row per school recruiting locally, segment, LSOA and variant: the expected pupils of
+-- the school living in the LSOA under the gravity model (int_catchment_gravity_balanced):
+-- 'calibrated', the model the measures use, and the plausible alternatives whose spread is
+-- the catchment's share of their uncertainty. A school left with no candidate LSOA that has
+-- children (possible only with odd inputs) is given all its pupils in its own LSOA under
+-- every variant, flagged, rather than dropped.
 with
 
 balanced as (
@@ -26,11 +28,21 @@ final as (
         segment,
         urn,
         lsoa_code,
+        variant,
         expected_pupils,
         false as is_fallback
     from balanced
     union all
-    select * from fallback
+    select
+        fallback.segment,
+        fallback.urn,
+        fallback.lsoa_code,
+        variants.variant,
+        fallback.expected_pupils,
+        fallback.is_fallback
+    from fallback
+    cross join
+        (values ('calibrated'), ('exponential'), ('flatter'), ('steeper')) as variants (variant)
 )
 
 select * from final

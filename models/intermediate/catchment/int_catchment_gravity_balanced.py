@@ -1,20 +1,29 @@
-"""One row per candidate pair (segment, school, LSOA) of int_catchment_gravity_inputs: the
-expected pupils of the school living in the LSOA under the calibrated gravity model
-(int_catchment_gravity_calibration), with beta and alpha times var gravity_beta_scale (1;
-sensitivity runs use 0.5 and 2), balanced by var gravity_ipf_iterations rounds of iterative
-proportional fitting (scripts/catchment_gravity.py). int_catchment_flows_gravity adds the
-schools that have no candidate pair."""
+"""One row per candidate pair (segment, school, LSOA) of int_catchment_gravity_inputs and
+variant: the expected pupils of the school living in the LSOA under the gravity model,
+balanced by var gravity_ipf_iterations rounds of iterative proportional fitting
+(scripts/catchment_gravity.py). int_catchment_flows_gravity adds the schools that have no
+candidate pair.
+
+variant 'calibrated' is the model (int_catchment_gravity_calibration), with beta and alpha
+times var gravity_beta_scale (1; sensitivity runs use 0.5 and 2). The others are plausible
+alternatives, for the catchment's share of the exposure's uncertainty
+(int_school_home_area_violence): 'exponential', a pure exponential decay fitted to the mean
+distance alone; 'flatter' and 'steeper', the calibrated decay's beta and alpha times 0.75
+and 1.33."""
 
 import numpy as np
 import pyarrow as pa
 
-from catchment_gravity import Pairs, balance
+from catchment_gravity import Pairs, balance, calibrate
+
+ALTERNATIVES = {"flatter": 0.75, "steeper": 1.0 / 0.75}
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    scale = float(dbt.config.get("beta_scale"))
-    rounds = int(dbt.config.get("ipf_iterations"))
+    settings = dbt.config.get("meta")
+    scale = float(settings["beta_scale"])
+    rounds = int(settings["ipf_iterations"])
     inputs = dbt.ref("int_catchment_gravity_inputs").fetchnumpy()
     calibration = dbt.ref("int_catchment_gravity_calibration").fetchnumpy()
     parts = []
@@ -29,30 +38,40 @@ def model(dbt, session):
             inputs["pupils"][pick],
             inputs["is_nearest_school"][pick],
         )
-        deterrence = pairs.deterrence(
-            scale * float(calibration["beta_per_km"][i]),
-            scale * float(calibration["distance_power"][i]),
-            float(calibration["authority_penalty"][i]),
-            float(calibration["nearest_school_bonus"][i]),
-        )
-        flows, _, _ = balance(pairs, deterrence, rounds)
-        parts.append(
-            pa.table(
-                {
-                    "segment": pa.array(inputs["segment"][pick]).cast(pa.string()),
-                    "urn": pa.array(inputs["urn"][pick]),
-                    "lsoa_code": pa.array(inputs["lsoa_code"][pick]).cast(pa.string()),
-                    # To a millionth of a pupil: beyond that only floating-point noise.
-                    "expected_pupils": pa.array(np.round(flows, 6)),
-                }
+        beta = scale * float(calibration["beta_per_km"][i])
+        alpha = scale * float(calibration["distance_power"][i])
+        authority = float(calibration["authority_penalty"][i])
+        nearest = float(calibration["nearest_school_bonus"][i])
+        exponential = calibrate(pairs, (float(calibration["target_mean_distance_km"][i]),))
+        variants = {
+            "calibrated": pairs.deterrence(beta, alpha, authority, nearest),
+            "exponential": pairs.deterrence(exponential.beta),
+            **{
+                name: pairs.deterrence(beta * factor, alpha * factor, authority, nearest)
+                for name, factor in ALTERNATIVES.items()
+            },
+        }
+        for variant, deterrence in variants.items():
+            flows, _, _ = balance(pairs, deterrence, rounds)
+            parts.append(
+                pa.table(
+                    {
+                        "segment": pa.array(inputs["segment"][pick]).cast(pa.string()),
+                        "urn": pa.array(inputs["urn"][pick]),
+                        "lsoa_code": pa.array(inputs["lsoa_code"][pick]).cast(pa.string()),
+                        "variant": pa.array([variant] * len(pick), pa.string()),
+                        # To a millionth of a pupil: beyond that only floating-point noise.
+                        "expected_pupils": pa.array(np.round(flows, 6)),
+                    }
+                )
             )
-        )
     if not parts:
         return pa.table(
             {
                 "segment": pa.array([], pa.string()),
                 "urn": pa.array([], pa.int64()),
                 "lsoa_code": pa.array([], pa.string()),
+                "variant": pa.array([], pa.string()),
                 "expected_pupils": pa.array([], pa.float64()),
             }
         )

@@ -1,21 +1,34 @@
 -- One row per school with a catchment: the violence its pupils' home areas carry.
 --
 -- exposure_violence_rate = sum over LSOAs l of w(l, s) * smoothed violence rate(l), per
--- 1,000 residents per year (DESIGN.md "School exposure"). Its variance, over the posterior
--- uncertainty of the LSOA rates (independent gammas, variance (a + y) / (b + E)^2), is
--- sum of w^2 * variance(l); the interval is that of a gamma with the same mean and variance.
--- It leaves out the uncertainty of the catchment itself, which the sensitivity runs
--- (scripts/catchment_sensitivity.py) measure instead.
+-- 1,000 residents per year (DESIGN.md "School exposure"), and
+-- pupils_from_high_violence_areas = sum of F(l, s) over high-violence l. Each has a variance
+-- of three parts, added (the interval is that of a gamma with the same mean and variance):
+--   rates:     the posterior uncertainty of the LSOA rates (independent gammas, variance
+--              (a + y) / (b + E)^2): sum of w^2 * variance(l); for the pupils, from each
+--              LSOA's posterior probability p of being high, sum of F^2 * p * (1 - p);
+--   pupils:    the school's N pupils are a finite draw from its catchment, so even a right
+--              catchment gives a different value: (sum of w * rate^2 - exposure^2) / N, and
+--              N * q * (1 - q) with q the share of pupils from high-violence areas;
+--   catchment: the catchment is itself an estimate. Its alternatives (other decay forms
+--              and strengths, int_school_exposure_alternatives) give the measure a spread
+--              around the published value (the root mean square difference); times var
+--              catchment_uncertainty_scale, a factor calibrated on the generator's family of
+--              school-choice worlds (scripts/evaluate_worlds.py) so that 90% intervals hold
+--              the value on the true catchments for 80-95% of schools. A school whose
+--              catchment is observed (pupil_residence.csv) has none.
 --
--- pupils_from_high_violence_areas = sum of F(l, s) over high-violence l; its variance, from
--- each LSOA's posterior probability p of being high, is sum of F^2 * p * (1 - p).
---
--- Every sum runs in LSOA order, so a rebuild adds the same numbers in the same order (a
--- parallel sum of doubles would not, and ties between schools would break differently).
+-- Every sum runs in LSOA (or variant) order, so a rebuild adds the same numbers in the same
+-- order (a parallel sum of doubles would not, and ties between schools would break
+-- differently).
 with
 
 flows as (
     select * from {{ ref('int_catchment_flows_selected') }}
+),
+
+alternatives as (
+    select * from {{ ref('int_school_exposure_alternatives') }}
 ),
 
 lsoa_rates as (
@@ -49,7 +62,9 @@ by_school as (
         any_value(force_rate) as force_rate,
         sum(expected_pupils order by lsoa_code) as catchment_pupils,
         sum(weight * lsoa_rate order by lsoa_code) as exposure_violence_rate,
-        sum(power(weight, 2) * lsoa_rate_variance order by lsoa_code) as exposure_variance,
+        sum(weight * power(lsoa_rate, 2) order by lsoa_code) as exposure_second_moment,
+        sum(power(weight, 2) * lsoa_rate_variance order by lsoa_code)
+            as exposure_rate_variance,
         coalesce(
             sum(expected_pupils order by lsoa_code) filter (where is_high_violence), 0
         ) as pupils_from_high_violence_areas,
@@ -57,9 +72,62 @@ by_school as (
             power(expected_pupils, 2)
             * violent_probability_high * (1 - violent_probability_high)
             order by lsoa_code
-        ) as pupils_from_high_violence_areas_variance
+        ) as pupils_rate_variance
     from pairs
     group by urn
+),
+
+catchment_spread as (
+    -- mean square difference of the alternatives from the published values
+    select
+        by_school.urn,
+        avg(
+            power(alternatives.exposure_violence_rate - by_school.exposure_violence_rate, 2)
+            order by alternatives.variant
+        ) as exposure_mean_square_difference,
+        avg(
+            power(
+                alternatives.pupils_from_high_violence_areas
+                - by_school.pupils_from_high_violence_areas,
+                2
+            )
+            order by alternatives.variant
+        ) as pupils_mean_square_difference
+    from by_school
+    inner join alternatives
+        on by_school.urn = alternatives.urn
+    group by by_school.urn
+),
+
+variances as (
+    select
+        by_school.*,
+        greatest(
+            by_school.exposure_second_moment - power(by_school.exposure_violence_rate, 2), 0
+        ) / by_school.catchment_pupils as exposure_pupils_variance,
+        by_school.pupils_from_high_violence_areas
+        * greatest(
+            1 - by_school.pupils_from_high_violence_areas / by_school.catchment_pupils, 0
+        ) as pupils_pupils_variance,
+        {{ var('catchment_uncertainty_scale') }} ** 2
+        * coalesce(catchment_spread.exposure_mean_square_difference, 0)
+            as exposure_catchment_variance,
+        {{ var('catchment_uncertainty_scale') }} ** 2
+        * coalesce(catchment_spread.pupils_mean_square_difference, 0)
+            as pupils_catchment_variance
+    from by_school
+    left join catchment_spread
+        on by_school.urn = catchment_spread.urn
+),
+
+totals as (
+    select
+        *,
+        exposure_rate_variance + exposure_pupils_variance + exposure_catchment_variance
+            as exposure_variance,
+        pupils_rate_variance + pupils_pupils_variance + pupils_catchment_variance
+            as pupils_from_high_violence_areas_variance
+    from variances
 ),
 
 final as (
@@ -73,15 +141,23 @@ final as (
         -- measures
         catchment_pupils,
         exposure_violence_rate,
-        {{ moment_matched_gamma_bound('lower', 'exposure_violence_rate', 'exposure_variance') }}
+        {{ moment_matched_gamma_bound(
+            'lower', 'exposure_violence_rate', 'exposure_variance') }}
             as exposure_violence_rate_lower,
-        {{ moment_matched_gamma_bound('upper', 'exposure_violence_rate', 'exposure_variance') }}
+        {{ moment_matched_gamma_bound(
+            'upper', 'exposure_violence_rate', 'exposure_variance') }}
             as exposure_violence_rate_upper,
         exposure_variance,
+        exposure_rate_variance,
+        exposure_pupils_variance,
+        exposure_catchment_variance,
         force_rate as force_violent_rate_per_1000_per_year,
         pupils_from_high_violence_areas,
-        pupils_from_high_violence_areas_variance
-    from by_school
+        pupils_from_high_violence_areas_variance,
+        pupils_rate_variance as pupils_from_high_violence_areas_rate_variance,
+        pupils_pupils_variance as pupils_from_high_violence_areas_pupils_variance,
+        pupils_catchment_variance as pupils_from_high_violence_areas_catchment_variance
+    from totals
 )
 
 select * from final

@@ -1,0 +1,64 @@
+-- One row per school with a modelled catchment (no pupil_residence.csv rows used), variant
+-- other than the calibrated one, and LSOA: the school's expected pupils living in the LSOA
+-- (F) and their share of its pupils (w) under a plausible alternative to the catchment the
+-- measures use: for locally recruiting schools the gravity model's alternative decays
+-- (int_catchment_flows_gravity), for special schools and alternative provision the
+-- alternative distance preferences (int_catchment_flows_local_authority). Their spread
+-- around the calibrated catchment is the catchment's share of the measures' uncertainty
+-- (int_school_catchment_spread). Segments are added together, as in int_catchment_flows.
+with
+
+gravity as (
+    select * from {{ ref('int_catchment_flows_gravity') }}
+    where variant != 'calibrated'
+),
+
+local_authority as (
+    select * from {{ ref('int_catchment_flows_local_authority') }}
+    where variant != 'calibrated'
+),
+
+selected as (
+    select distinct urn from {{ ref('int_catchment_flows_selected') }}
+    where catchment_method != 'observed'
+),
+
+summed as (
+    select
+        urn,
+        variant,
+        lsoa_code,
+        sum(expected_pupils) as expected_pupils
+    from (
+        select
+            urn,
+            variant,
+            lsoa_code,
+            expected_pupils
+        from gravity
+        union all
+        select
+            urn,
+            variant,
+            lsoa_code,
+            expected_pupils
+        from local_authority
+    ) as segments
+    group by urn, variant, lsoa_code
+),
+
+final as (
+    select
+        summed.urn,
+        summed.variant,
+        summed.lsoa_code,
+        summed.expected_pupils,
+        summed.expected_pupils
+        / sum(summed.expected_pupils) over (partition by summed.urn, summed.variant) as weight
+    from summed
+    inner join selected
+        on summed.urn = selected.urn
+    where summed.expected_pupils > 0
+)
+
+select * from final
