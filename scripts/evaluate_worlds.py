@@ -17,12 +17,20 @@ Columns, per process (and the worst over them):
               and special schools and pupil referral units
   top10       share of the true top 10% of schools in the modelled top 10%
   coverage    share of schools whose true-catchment exposure lies in the published 90%
-              interval (it should be about 90%: 80-95% is the project's target)
+              interval, with the project's catchment_uncertainty_scale (it should be about
+              90%: 80-95% is the project's target)
+  pupils_cov  the same for pupils_from_high_violence_areas (before disclosure control)
+
+The intervals include the catchment's uncertainty: the spread of each school's measures
+over the catchment's alternatives times var catchment_uncertainty_scale. `--fit` prints
+the coverage each process would have for a range of that factor (the worlds are built
+with it at 1, so the spread is in the output unscaled), to calibrate it on the family.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import subprocess
 import sys
@@ -32,12 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dbt_runner import PROJECT_DIR, dbt_environment, run_dbt  # noqa: E402
-
 from spatial_extension import load_spatial  # noqa: E402
 from synthetic.catchment import CHOICE_PROCESSES  # noqa: E402
 from truth_evaluation import analysis_sql  # noqa: E402
@@ -62,8 +70,19 @@ class WorldScore:
     special: float
     top10: float
     coverage: float
+    pupils_cov: float
+    rows: tuple = ()
 
-    COLUMNS = ("overlap", "spearman", "primary", "secondary", "special", "top10", "coverage")
+    COLUMNS = (
+        "overlap",
+        "spearman",
+        "primary",
+        "secondary",
+        "special",
+        "top10",
+        "coverage",
+        "pupils_cov",
+    )
 
 
 def top_decile_overlap(modelled: list[float], true: list[float]) -> float:
@@ -85,6 +104,42 @@ def spearman(rows: list[dict]) -> float:
     )
 
 
+def interval_holds(mean: float, variance: float, value: float, level: float = 0.9) -> bool:
+    """Whether `value` lies in the `level` interval of the gamma with this mean and variance
+    (the project's moment-matched intervals; a point when either is not positive)."""
+    if mean <= 0 or variance <= 0:
+        return abs(value - mean) <= 1e-9 * max(1.0, abs(mean))
+    shape, scale = mean**2 / variance, variance / mean
+    tail = (1 - level) / 2
+    lower, upper = stats.gamma.ppf([tail, 1 - tail], shape, scale=scale)
+    return bool(lower <= value <= upper)
+
+
+def coverage(rows: list[dict], measure: str, scale: float = 1.0) -> float:
+    """Share of schools whose true value of `measure` ('exposure' or 'pupils_high') lies in
+    its 90% interval with the catchment's share of the variance times scale^2."""
+    modelled = {"exposure": "modelled_exposure", "pupils_high": "modelled_pupils_high"}[measure]
+    true = {"exposure": "true_exposure", "pupils_high": "true_pupils_high"}[measure]
+    held = [
+        interval_holds(
+            row[modelled],
+            row[f"{measure}_rate_variance"]
+            + row[f"{measure}_pupils_variance"]
+            + scale**2 * row[f"{measure}_catchment_variance"],
+            row[true],
+        )
+        for row in rows
+    ]
+    return sum(held) / len(held)
+
+
+def default_uncertainty_scale() -> float:
+    """The project's var catchment_uncertainty_scale (dbt_project.yml), which the published
+    intervals use; the worlds are built with 1 so that any factor can be scored."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return float(project["vars"]["catchment_uncertainty_scale"])
+
+
 def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -> WorldScore:
     """Score a built world against its truth (analyses/evaluation/school_exposure_against_truth)."""
     cursor = con.execute(
@@ -103,38 +158,49 @@ def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -
         top10=top_decile_overlap(
             [r["modelled_exposure"] for r in rows], [r["true_exposure"] for r in rows]
         ),
-        coverage=sum(
-            r["modelled_exposure_lower"] <= r["true_exposure"] <= r["modelled_exposure_upper"]
-            for r in rows
-        )
-        / len(rows),
+        coverage=coverage(rows, "exposure", default_uncertainty_scale()),
+        pupils_cov=coverage(rows, "pupils_high", default_uncertainty_scale()),
+        rows=tuple(rows),
     )
 
 
-def generate(process: str, scale: float, seed: int, raw: Path, truth: Path) -> None:
+def generate(
+    process: str, scale: float, seed: int, raw: Path, truth: Path, real: Path | None = None
+) -> None:
     subprocess.run(
         [
             sys.executable,
             str(PROJECT_DIR / "scripts" / "generate_synthetic_extract.py"),
             *("--scale", str(scale), "--seed", str(seed), "--choice", process),
             *("--out", str(raw), "--truth-out", str(truth), "--quiet"),
+            *(("--real-geography", str(real)) if real else ()),
         ],
         check=True,
     )
 
 
 def build_world(
-    process: str, scale: float, seed: int, work: Path, reuse: bool = False
+    process: str,
+    scale: float,
+    seed: int,
+    work: Path,
+    reuse: bool = False,
+    real: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Generate (unless `reuse` and it is there) and build one world under `work`; returns
-    (database, truth directory)."""
+    """Generate (unless `reuse` and it is there) and build one world under `work`, on the
+    real geography in the open-data folder `real` if given; returns (database, truth
+    directory)."""
     raw, truth, db = work / "raw", work / "truth", work / "world.duckdb"
     db.unlink(missing_ok=True)
     if not (reuse and (truth / "manifest.json").exists()):
-        generate(process, scale, seed, raw, truth)
+        generate(process, scale, seed, raw, truth, real)
     env = dbt_environment(db, raw)
     env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = secrets.token_hex(32)
-    result = run_dbt(["build", "--exclude-resource-type", "test", "unit_test"], env, work)
+    # The catchment's share of the variance unscaled, so that --fit can scale it.
+    unscaled = json.dumps({"catchment_uncertainty_scale": 1.0})
+    result = run_dbt(
+        ["build", "--exclude-resource-type", "test", "unit_test", "--vars", unscaled], env, work
+    )
     if result.returncode != 0:
         raise RuntimeError(
             f"dbt build of the {process} world failed:\n" + (result.stdout + result.stderr)[-3000:]
@@ -160,6 +226,22 @@ def format_table(scores: list[WorldScore]) -> str:
     return "\n".join(lines)
 
 
+FIT_SCALES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+
+
+def format_fit(scores: list[WorldScore]) -> str:
+    """Coverage of the exposure's 90% interval per process for each catchment_uncertainty_scale
+    in FIT_SCALES (the worlds' own intervals were built with 1)."""
+    lines = [f"{'catchment_uncertainty_scale':<28}" + "".join(f"{k:>7.1f}" for k in FIT_SCALES)]
+    for score in scores:
+        for measure in ("exposure", "pupils_high"):
+            lines.append(
+                f"{score.process + ' ' + measure:<28}"
+                + "".join(f"{coverage(list(score.rows), measure, k):>7.3f}" for k in FIT_SCALES)
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -178,6 +260,19 @@ def main(argv: list[str] | None = None) -> int:
         help="with --keep: rebuild the worlds already generated there instead of making them "
         "again (to score a change of the model on the same worlds)",
     )
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="also print the coverage of each process for a range of "
+        "catchment_uncertainty_scale, to calibrate it",
+    )
+    parser.add_argument(
+        "--real-geography",
+        type=Path,
+        metavar="OPEN_DATA",
+        help="build the worlds on the real West Midlands geography and GIAS schools in this "
+        "open-data folder (../shared/open-data) instead of the fictional one",
+    )
     args = parser.parse_args(argv)
     scores = []
     for process in args.processes:
@@ -186,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             work = (args.keep / process) if args.keep else Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
-            db, truth = build_world(process, args.scale, args.seed, work, args.reuse)
+            db, truth = build_world(
+                process, args.scale, args.seed, work, args.reuse, args.real_geography
+            )
             con = duckdb.connect(str(db), read_only=True)
             load_spatial(con)
             scores.append(score_world(con, truth, process))
@@ -197,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print(format_table(scores))
+    if args.fit:
+        print()
+        print(format_fit(scores))
     return 0
 
 

@@ -19,6 +19,11 @@ from synthetic.geography import build_geography
 from synthetic.offences import read_offence_classes, simulate_offences
 from synthetic.persons import simulate_persons
 from synthetic.population import build_population
+from synthetic.real_geography import (
+    build_real_geography,
+    build_real_population,
+    build_real_schools,
+)
 from synthetic.rng import stream
 from synthetic.schools import add_admissions, build_schools
 from synthetic.term_dates import HOLIDAYS
@@ -134,8 +139,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         )
         + " (default baseline). The pipeline is never told which.",
     )
+    parser.add_argument(
+        "--real-geography",
+        type=Path,
+        metavar="OPEN_DATA",
+        help="build the world on REAL public geography instead of the fictional one: the "
+        "West Midlands LSOAs, lookup, residents, deprivation and GIAS schools in this "
+        "open-data folder (../shared/open-data, see its PROVENANCE.md); pupils, crimes "
+        "and people are simulated as usual. The files are read, never copied, except into "
+        "the extract written to --out",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
+    if args.real_geography is not None and not args.real_geography.is_dir():
+        parser.error(f"--real-geography {args.real_geography}: no such folder")
     if args.out.resolve() == args.truth_out.resolve():
         parser.error("--out and --truth-out must be different directories")
     return args
@@ -184,21 +201,29 @@ def _vru_rows(rng, world) -> list:
 
 def simulate_world(args, log: Progress) -> dict:
     classes = read_offence_classes(SEED_FILE)
-    geo = build_geography(stream(args.seed, "geography"))
+    real = args.real_geography
+    geo = build_real_geography(real) if real else build_geography(stream(args.seed, "geography"))
     log(
         "geography",
         f"{geo.n:,} areas, {geo.msoa.max() + 1} MSOAs, {geo.ward.max() + 1} wards, "
         f"{len(geo.la_name)} LAs, {geo.area_km2.sum():,.0f} km2",
     )
-    pop = build_population(stream(args.seed, "population"), geo)
+    pop = (
+        build_real_population(real, geo)
+        if real
+        else build_population(stream(args.seed, "population"), geo)
+    )
     log(
         "population",
         f"{pop.total.sum():,} residents, {np.mean(pop.imd_decile == 1):.0%} of "
         "areas in IMD decile 1",
     )
-    schools = add_admissions(
-        stream(args.seed, "admissions"), build_schools(stream(args.seed, "schools"), geo, pop)
-    )
+    if real:
+        schools = build_real_schools(stream(args.seed, "schools"), real, geo, pop)
+    else:
+        schools = add_admissions(
+            stream(args.seed, "admissions"), build_schools(stream(args.seed, "schools"), geo, pop)
+        )
     catchment = simulate_catchment(stream(args.seed, "catchment"), geo, pop, schools, args.choice)
     log(
         "schools",
@@ -348,6 +373,7 @@ def manifest(args, world: dict, raw_counts: dict, truth_counts: dict) -> dict:
         "scale": args.scale,
         "bad_fraction": args.bad_fraction,
         "choice_process": args.choice,
+        "geography": "real" if args.real_geography else "fictional",
         "rows": {"raw": raw_counts, "truth": truth_counts},
         "world": {
             "areas": geo.n,

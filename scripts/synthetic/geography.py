@@ -181,10 +181,14 @@ class Geography:
     la_name: list
     seed_tree: cKDTree  # over every seed, interior and exterior
     seed_to_lsoa: np.ndarray  # area index of each seed, -1 outside the region
+    # Real geography (real_geography.py): each area's GeoJSON geometry as written, and the
+    # point-in-area tests on it; None on the fictional geography, whose cells are Voronoi.
+    geometry_json: list | None = None
+    locator: object | None = None
 
     @property
     def n(self) -> int:
-        return len(self.polygons)
+        return len(self.lsoa_code)
 
 
 def superellipse_norm(xy: np.ndarray) -> np.ndarray:

@@ -16,6 +16,8 @@ BOUNDARY_MARGIN_M = 1.5
 
 def locate(geo: Geography, points: np.ndarray) -> np.ndarray:
     """Area index of each point, or -1 when outside the region or too near a boundary."""
+    if geo.locator is not None:
+        return geo.locator.locate(points)
     dist, seed = geo.seed_tree.query(points, k=2)
     area = geo.seed_to_lsoa[seed[:, 0]]
     clear = (dist[:, 1] - dist[:, 0]) > 2 * BOUNDARY_MARGIN_M
@@ -29,7 +31,10 @@ def points_in_areas(rng: np.random.Generator, geo: Geography, areas: np.ndarray)
     while todo.size:
         lo, hi = geo.bbox_min[areas[todo]], geo.bbox_max[areas[todo]]
         cand = np.floor(lo + rng.random((todo.size, 2)) * (hi - lo))
-        hit = locate(geo, cand) == areas[todo]
+        if geo.locator is not None:
+            hit = geo.locator.inside(cand, areas[todo])
+        else:
+            hit = locate(geo, cand) == areas[todo]
         out[todo[hit]] = cand[hit].astype(np.int64)
         todo = todo[~hit]
     return out

@@ -24,14 +24,17 @@ def write_geojson(path: Path, geo: Geography) -> int:
         '{"type": "FeatureCollection", "name": "lsoa_boundaries", '
         f'"crs": {json.dumps(CRS_27700)}, "features": ['
     ]
-    for i, ring in enumerate(geo.polygons):
-        closed = list(ring) + [ring[0]]
-        coords = ", ".join(f"[{x:.1f}, {y:.1f}]" for x, y in closed)
+    for i in range(geo.n):
+        if geo.geometry_json is not None:
+            geometry = geo.geometry_json[i]
+        else:
+            closed = list(geo.polygons[i]) + [geo.polygons[i][0]]
+            coords = ", ".join(f"[{x:.1f}, {y:.1f}]" for x, y in closed)
+            geometry = f'{{"type": "Polygon", "coordinates": [[{coords}]]}}'
         properties = json.dumps({"LSOA21CD": geo.lsoa_code[i], "LSOA21NM": geo.lsoa_name[i]})
         comma = "," if i < geo.n - 1 else ""
         lines.append(
-            f'{{"type": "Feature", "properties": {properties}, '
-            f'"geometry": {{"type": "Polygon", "coordinates": [[{coords}]]}}}}{comma}'
+            f'{{"type": "Feature", "properties": {properties}, "geometry": {geometry}}}{comma}'
         )
     lines.append("]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
