@@ -28,7 +28,11 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
-CATCHMENT_MODELS = {p.stem for p in (PROJECT_DIR / "models/intermediate/catchment").glob("*.sql")}
+CATCHMENT_MODELS = {
+    p.stem
+    for p in (PROJECT_DIR / "models/intermediate/catchment").iterdir()
+    if p.suffix in (".sql", ".py")
+}
 
 
 def catchment_seconds(target_dir: Path) -> float:

@@ -5,7 +5,7 @@
 -- (int_catchment_flows_gravity), for special schools and alternative provision the
 -- alternative distance preferences (int_catchment_flows_local_authority). Their spread
 -- around the calibrated catchment is the catchment's share of the measures' uncertainty
--- (int_school_catchment_spread). Segments are added together, as in int_catchment_flows.
+-- (int_school_exposure_alternatives). Segments are added together, as in int_catchment_flows.
 with
 
 gravity as (
