@@ -157,6 +157,16 @@ class Calibration:
     converged: bool
 
 
+def known_number(value) -> float | None:
+    """A figure read from DuckDB as a float, or None when it is not known: null (None, or
+    numpy's masked value, which fetchnumpy() gives for a null and float() would make 0) or
+    NaN. A null target leaves its parameter out of the fit; a 0 would be a target of 0."""
+    if value is None or value is np.ma.masked or np.ma.is_masked(value):
+        return None
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))

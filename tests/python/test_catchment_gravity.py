@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catchment_gravity import Pairs, balance, calibrate, statistics
+from catchment_gravity import Pairs, balance, calibrate, known_number, statistics
 
 
 def test_balancing_a_hand_computed_3x2():
@@ -92,3 +92,16 @@ def test_calibration_without_boundaries_leaves_lambda_at_zero():
     fit = calibrate(pairs, tuple(statistics(pairs, truth)))
     assert fit.authority == 0.0
     assert (fit.beta, fit.alpha) == pytest.approx((0.4, 0.5), abs=0.02)
+
+
+def test_a_null_target_is_unknown_not_zero():
+    """DuckDB's fetchnumpy() gives a null as numpy's masked value, which float() turns into
+    0: a null nearest-school share (no public figure for primary) would become a target of 0
+    and the fit NaN. Every form of 'not known' must come back as None."""
+    column = np.ma.masked_array([0.27, 0.0], mask=[False, True])
+    assert known_number(column[0]) == pytest.approx(0.27)
+    assert known_number(column[1]) is None
+    assert known_number(np.ma.masked) is None
+    assert known_number(None) is None
+    assert known_number(float("nan")) is None
+    assert known_number(0.0) == 0.0

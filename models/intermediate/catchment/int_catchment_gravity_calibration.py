@@ -5,18 +5,9 @@ nearest-school bonus nu, with the figures the calibrated model gives beside the 
 fitting is numpy (scripts/catchment_gravity.py): a dbt Python model, because a four-parameter
 fit that re-balances the model at every step is a loop, which SQL is the wrong tool for."""
 
-import math
-
 import pyarrow as pa
 
-from catchment_gravity import Pairs, calibrate
-
-
-def _number(value):
-    """A target as a float, or None when it is not known (null, or NaN from numpy)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
+from catchment_gravity import Pairs, calibrate, known_number
 
 
 def model(dbt, session):
@@ -38,7 +29,7 @@ def model(dbt, session):
             inputs["is_nearest_school"][pick],
         )
         wanted = tuple(
-            _number(targets[column][i])
+            known_number(targets[column][i])
             for column in (
                 "target_mean_distance_km",
                 "target_mean_log_distance",
