@@ -9,14 +9,19 @@
     staged row per LSOA and age) is reconciled in source rows: pass `source_rows_of`, the base
     model that numbers them (source_row_number, reject_reason); staged rows are then the
     distinct source rows of that model with no reject reason, and the rejects model must hold
-    one row per rejected source row. -#}
-{% test rows_reconcile_with_file(model, file_name, rejects, source_rows_of=none) %}
+    one row per rejected source row.
+
+    With `police_uk` true, in open-data mode (macro offence_source) the rows are counted in the
+    police.uk files instead, line by line (macro police_uk_data_lines). -#}
+{% test rows_reconcile_with_file(model, file_name, rejects, source_rows_of=none, police_uk=false) %}
 {%- set path = find_raw_file(file_name) %}
 with
 
 counts as (
     select
-        {% if path is none -%}
+        {% if police_uk and offence_source() == 'police_uk' -%}
+        {{ police_uk_data_lines() }}
+        {%- elif path is none -%}
         0
         {%- elif is_csv(path) -%}
         {{ inspect_raw_csv(path, file_name).rows }}

@@ -7,12 +7,12 @@ offences as (
     select * from {{ ref('stg_police__offences') }}
 ),
 
-offence_classes as (
-    select * from {{ ref('offence_classes') }}
-),
-
 analysis_window as (
     select * from {{ ref('int_analysis_window') }}
+),
+
+offence_classes as (
+    {{ offence_classification() | indent(4) }}
 ),
 
 final as (

@@ -7,7 +7,7 @@ checked as (
 -- Stops the build here, naming the file, when too many of its rows were rejected.
 intake as materialized (
     {{ intake_check(
-        ref('base_police__offences'), 'offences.csv'
+        ref('base_police__offences'), offence_file_label()
     ) | indent(4) }}
 ),
 

@@ -25,7 +25,8 @@ raw_persons as (
         'home_northing': {},
         'home_lsoa_code': {},
         'school_urn': {},
-    }, allow_empty=true, reject_line_breaks=true, show_columns=false) }}
+    }, required=offence_source() == 'extract', allow_empty=true, reject_line_breaks=true,
+        show_columns=false) }}
 ),
 
 pseudonymisation_key as (

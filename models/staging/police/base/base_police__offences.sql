@@ -2,19 +2,40 @@
 -- null for a row that stg_police__offences takes, else why stg_police__offences_rejects has it.
 -- A crime cannot be committed after it was recorded, nor recorded after the build's reference
 -- date (macro reference_date): such a row is rejected, so that one mistyped year cannot move
--- the analysis window (int_analysis_window).
+-- the analysis window (int_analysis_window). In open-data mode (macro offence_source) the
+-- rows are police.uk's (base_police_uk__street_crimes), in offences.csv's shape, and go
+-- through the same checks.
+-- depends_on: {{ ref('base_police_uk__street_crimes') }}
 
 with
-
-offence_classes as (
-    select * from {{ ref('offence_classes') }}
-),
 
 lsoas as (
     select * from {{ ref('stg_ons__lsoa_boundaries') }}
 ),
 
+offence_classes as (
+    {{ offence_classification() | indent(4) }}
+),
+
 raw_offences as (
+    {%- if offence_source() == 'police_uk' %}
+    select
+        source_row_number,
+        malformed_reason,
+        crime_ref,
+        ho_offence_code,
+        offence_title,
+        committed_from,
+        committed_to,
+        recorded_at,
+        easting,
+        northing,
+        location_type,
+        knife_flag,
+        proactive_flag,
+        status
+    from {{ ref('base_police_uk__street_crimes') }}
+    {%- else %}
     {{ raw_rows('offences.csv', source('police', 'offences'), {
         'crime_ref': {'required': true},
         'ho_offence_code': {'required': true},
@@ -29,6 +50,7 @@ raw_offences as (
         'proactive_flag': {},
         'status': {},
     }, reject_line_breaks=true, show_columns=false) }}
+    {%- endif %}
 ),
 
 typed as (
