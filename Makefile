@@ -32,7 +32,7 @@ export SCHOOL_EXPOSURE_RAW_DIR := $(RAW_DIR)
 
 DBT := $(BIN)/dbt
 
-.PHONY: help setup hooks data fixtures build run docs lint test bench clean distclean
+.PHONY: help setup hooks data fixtures build run opendata docs lint test bench clean distclean
 
 help: ## Show this help
 	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
@@ -70,6 +70,10 @@ build: $(STAMP) $(DEMO_KEY) data ## Set up, generate the demo extract (SCALE), b
 run: $(STAMP) ## Build a real extract in RAW_DIR (the force's key in the environment); VARS='{...}', DROP_PERSON_LEVEL=1
 	$(BIN)/python scripts/run_build.py --db $(DB) --raw-dir $(RAW_DIR) --fail-fast \
 		$(if $(VARS),--vars '$(VARS)') $(if $(filter 1,$(DROP_PERSON_LEVEL)),--drop-person-level)
+
+OPEN_DATA_DIR ?= ../shared/open-data
+opendata: $(STAMP) ## Build from public files alone (police.uk, GIAS, ONS, IoD) in OPEN_DATA_DIR; VARS='{...}'
+	$(BIN)/python scripts/open_data.py --open-data-dir $(OPEN_DATA_DIR) $(if $(VARS),--vars '$(VARS)')
 
 docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
 	$(DBT) docs generate
