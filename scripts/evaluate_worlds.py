@@ -209,6 +209,24 @@ def build_world(
     return db, truth
 
 
+def evaluate_world(
+    process: str,
+    scale: float,
+    seed: int,
+    work: Path,
+    reuse: bool = False,
+    real: Path | None = None,
+) -> WorldScore:
+    """Build one world under `work` (build_world) and score it against its truth."""
+    db, truth = build_world(process, scale, seed, work, reuse, real)
+    con = duckdb.connect(str(db), read_only=True)
+    load_spatial(con)
+    try:
+        return score_world(con, truth, process)
+    finally:
+        con.close()
+
+
 def format_table(scores: list[WorldScore]) -> str:
     header = f"{'process':<22} {'schools':>7} " + " ".join(f"{c:>9}" for c in WorldScore.COLUMNS)
     lines = [header]
@@ -282,13 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             work = (args.keep / process) if args.keep else Path(tmp)
             work.mkdir(parents=True, exist_ok=True)
-            db, truth = build_world(
-                process, args.scale, args.seed, work, args.reuse, args.real_geography
+            scores.append(
+                evaluate_world(
+                    process, args.scale, args.seed, work, args.reuse, args.real_geography
+                )
             )
-            con = duckdb.connect(str(db), read_only=True)
-            load_spatial(con)
-            scores.append(score_world(con, truth, process))
-            con.close()
         print(
             f"[worlds] {process}: done in {time.monotonic() - started:.0f} s",
             file=sys.stderr,

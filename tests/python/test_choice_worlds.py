@@ -14,8 +14,7 @@ import math
 
 import pytest
 
-from evaluate_worlds import build_world, format_table, score_world
-from spatial_extension import load_spatial
+from evaluate_worlds import evaluate_world, format_table
 from synthetic.catchment import CHOICE_PROCESSES
 
 # Four of the seven processes, to keep CI well inside its hour: the baseline, power-law decay,
@@ -40,17 +39,10 @@ COVERAGE = (0.80, 0.99)
 
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory):
-    import duckdb
-
-    results = []
-    for process in PROCESSES:
-        work = tmp_path_factory.mktemp(process)
-        db, truth = build_world(process, SCALE, SEED, work)
-        con = duckdb.connect(str(db), read_only=True)
-        load_spatial(con)
-        results.append(score_world(con, truth, process))
-        con.close()
-    return results
+    return [
+        evaluate_world(process, SCALE, SEED, tmp_path_factory.mktemp(process))
+        for process in PROCESSES
+    ]
 
 
 def test_every_process_is_scored(scores, capsys):
@@ -109,21 +101,16 @@ REAL_FLOORS = {
 
 @pytest.fixture(scope="module")
 def real_scores(tmp_path_factory):
-    import duckdb
-
     from test_real_geography import OPEN_DATA
 
     if not (OPEN_DATA / "schools_gias").is_dir():
         pytest.skip(f"the open data is not at {OPEN_DATA}")
-    results = []
-    for process in REAL_PROCESSES:
-        work = tmp_path_factory.mktemp(f"real-{process}")
-        db, truth = build_world(process, SCALE, SEED, work, real=OPEN_DATA)
-        con = duckdb.connect(str(db), read_only=True)
-        load_spatial(con)
-        results.append(score_world(con, truth, process))
-        con.close()
-    return results
+    return [
+        evaluate_world(
+            process, SCALE, SEED, tmp_path_factory.mktemp(f"real-{process}"), real=OPEN_DATA
+        )
+        for process in REAL_PROCESSES
+    ]
 
 
 def test_real_geography_keeps_the_floors(real_scores, capsys):
