@@ -20,11 +20,18 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import duckdb
+import yaml
+
+from spatial_extension import load_spatial
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -95,6 +102,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=PROJECT_DIR / "data" / "opendata" / "school_exposure.duckdb",
         help="the database to publish (default data/opendata/school_exposure.duckdb)",
     )
+    area = parser.add_argument_group(
+        "study area",
+        "By default the study area is every LSOA in --boundaries. To use a national (or "
+        "regional) boundary file, cut it to the force with one of these; the lookup, "
+        "population, deprivation and GIAS files may stay national (their rows outside the "
+        "area are rejected as outside_study_area and not counted against the file).",
+    )
+    cut = area.add_mutually_exclusive_group()
+    cut.add_argument(
+        "--local-authorities",
+        help="comma-separated local authority codes or names (as in the lookup's LADyyCD / "
+        "LADyyNM columns), e.g. E08000025,E08000026",
+    )
+    cut.add_argument(
+        "--force-area",
+        type=Path,
+        help="a polygon file of the force area (GeoJSON or GeoPackage, as police.uk's "
+        "force boundaries): an LSOA is in the area when a point on its surface lies inside",
+    )
     parser.add_argument("--vars", help="dbt vars as YAML, e.g. '{analysis_months: 2}'")
     parser.add_argument(
         "--prepare-only",
@@ -141,11 +167,102 @@ def make_raw_dir(raw: Path, files: dict[str, Path], crimes: list[Path]) -> None:
         (raw / "police_uk" / name).symlink_to(path)
 
 
+def _lookup_column(con, lookup: Path, pattern: str) -> str | None:
+    columns = [
+        row[0]
+        for row in con.sql(f"select * from read_csv('{lookup}', all_varchar=true)").description
+    ]
+    return next((c for c in columns if re.fullmatch(pattern, c, flags=re.IGNORECASE)), None)
+
+
+def cut_boundaries(
+    boundaries: Path,
+    out: Path,
+    *,
+    lookup: Path | None = None,
+    local_authorities: list[str] | None = None,
+    force_area: Path | None = None,
+) -> int:
+    """Write the LSOAs of `boundaries` that lie in the study area to `out` (GeoParquet, in
+    the boundaries' own CRS) and return how many. The area is a list of local authorities
+    (codes or names, matched in the lookup) or a force-area polygon (an LSOA is in when a
+    point on its surface is: generalised LSOA and force boundaries differ by metres, and a
+    centroid rule would lose crescent-shaped LSOAs)."""
+    con = duckdb.connect()
+    load_spatial(con)
+    con.sql(f"create table lsoas as select * from st_read('{boundaries}')")
+    columns = {row[0].lower(): row[0] for row in con.sql("select * from lsoas").description}
+    code = next((columns[c] for c in ("lsoa21cd", "lsoa11cd", "lsoa_code") if c in columns), None)
+    geom = next(
+        (columns[c] for c in ("geom", "geometry", "wkb_geometry", "shape") if c in columns), None
+    )
+    if code is None or geom is None:
+        sys.exit(f"error: {boundaries.name}: no LSOA code or geometry column to cut by")
+    if local_authorities:
+        lsoa_column = _lookup_column(con, lookup, r"lsoa\d\dcd|lsoa_code")
+        lad_code = _lookup_column(con, lookup, r"lad?\d\dcd|lad_code")
+        lad_name = _lookup_column(con, lookup, r"lad?\d\dnm|lad_name")
+        if lsoa_column is None or lad_code is None:
+            sys.exit(f"error: {lookup.name}: no LSOA or local authority code column to cut by")
+        wanted = [a.strip().upper() for a in local_authorities if a.strip()]
+        names = f'upper(trim("{lad_name}"))' if lad_name else "null"
+        con.execute(
+            f"""create table area_lsoas as
+            select distinct upper(trim("{lsoa_column}")) as lsoa_code
+            from read_csv('{lookup}', all_varchar=true)
+            where upper(trim("{lad_code}")) in (select unnest($wanted))
+                or {names} in (select unnest($wanted))""",
+            {"wanted": wanted},
+        )
+        found = con.execute(
+            f"""with lookup as (select * from read_csv('{lookup}', all_varchar=true))
+            select count(distinct a) from (select unnest($wanted) as a) as w
+            where a in (select upper(trim("{lad_code}")) from lookup)
+                or a in (select {names} from lookup)""",
+            {"wanted": wanted},
+        ).fetchone()[0]
+        if found < len(set(wanted)):
+            sys.exit(
+                f"error: --local-authorities: {len(set(wanted)) - found} of the "
+                f"{len(set(wanted))} authorities named are not in {lookup.name} "
+                f"(columns {lad_code}{', ' + lad_name if lad_name else ''}); check the codes "
+                "and that the lookup is of the same vintage"
+            )
+        keep = f'upper("{code}") in (select lsoa_code from area_lsoas)'
+    else:
+        con.sql(
+            f"create table area as select st_union_agg(geom) as geom from st_read('{force_area}')"
+        )
+        keep = f'st_within(st_pointonsurface("{geom}"), (select geom from area))'
+    con.sql(f"copy (select * from lsoas where {keep}) to '{out}' (format parquet)")
+    return con.sql(f"select count(*) from read_parquet('{out}')").fetchone()[0]
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     files, crimes = find_inputs(args)
     raw = args.work_dir / "raw"
     make_raw_dir(raw, files, crimes)
+    if args.local_authorities or args.force_area:
+        if args.force_area and not args.force_area.is_file():
+            sys.exit(f"error: --force-area: {args.force_area} is not a file")
+        (raw / "lsoa_boundaries.geojson").unlink()
+        out = args.work_dir / "lsoa_boundaries_study_area.parquet"
+        kept = cut_boundaries(
+            files["lsoa_boundaries.geojson"],
+            out,
+            lookup=files["lsoa_lookup.csv"],
+            local_authorities=args.local_authorities.split(",") if args.local_authorities else None,
+            force_area=args.force_area,
+        )
+        if kept == 0:
+            sys.exit("error: the study area holds none of the LSOAs in --boundaries")
+        (raw / "lsoa_boundaries.parquet").symlink_to(out.resolve())
+        print(
+            f"[opendata] study area: {kept} LSOAs cut from {files['lsoa_boundaries.geojson'].name}",
+            file=sys.stderr,
+            flush=True,
+        )
     print(
         f"[opendata] {len(crimes)} police.uk file(s), {crimes[0].name} to {crimes[-1].name}; "
         f"reference files linked in {raw}",
@@ -161,11 +278,18 @@ def main(argv=None) -> int:
         "SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE"
     ):
         env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = secrets.token_hex(32)
+    build_vars = yaml.safe_load(args.vars) if args.vars else {}
+    if not isinstance(build_vars, dict):
+        sys.exit(
+            f"error: --vars must be a YAML mapping, e.g. '{{analysis_months: 2}}'; got {args.vars}"
+        )
+    if args.local_authorities or args.force_area:
+        build_vars.setdefault("study_area_is_cut", True)
     command = [
         sys.executable,
         str(PROJECT_DIR / "scripts" / "run_build.py"),
         *("--db", str(args.db), "--raw-dir", str(raw), "--fail-fast"),
-        *(("--vars", args.vars) if args.vars else ()),
+        *(("--vars", json.dumps(build_vars)) if build_vars else ()),
     ]
     args.db.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode

@@ -208,3 +208,44 @@ def test_a_pre_2013_file_is_read_and_a_foreign_file_is_named(tmp_path):
     assert result.returncode != 0
     assert "2014-03-notpolice-street.csv" in result.stdout
     assert "Crime type" in result.stdout
+
+
+def test_study_area_is_cut_by_local_authorities_or_a_force_polygon(tmp_path):
+    """A national boundary file cut to the study area (open_data.py --local-authorities or
+    --force-area): by authority, exactly the lookup's LSOAs of the authorities named, by code
+    or by name, and a name the lookup does not hold stops with a message naming it; by the
+    force polygon (police.uk's West Midlands boundary), every West Midlands LSOA."""
+    sys.path.insert(0, str(SCRIPTS_DIR))
+    import open_data
+
+    boundaries = OPEN_DATA / "boundaries" / "wm_lsoa2011_bgc_wgs84.geojson"
+    national_lookup = (
+        OPEN_DATA / "lookups" / "oa11_lsoa11_msoa11_lad17_rgn11_oac11_lookup_EW.csv.gz"
+    )
+    cut = tmp_path / "cut.parquet"
+    kept = open_data.cut_boundaries(
+        boundaries, cut, lookup=national_lookup, local_authorities=["E08000026", "dudley"]
+    )
+    con = duckdb.connect()
+    load_spatial(con)
+    expected = con.sql(
+        f"""select count(distinct LSOA11CD) from read_csv('{national_lookup}')
+        where LAD17CD in ('E08000026', 'E08000027')"""
+    ).fetchone()[0]
+    assert kept == expected > 300
+    lad_of = dict(
+        con.sql(f"select LSOA11CD, LAD17CD from read_csv('{national_lookup}')").fetchall()
+    )
+    cut_lads = {lad_of[row[0]] for row in con.sql(f"select LSOA11CD from '{cut}'").fetchall()}
+    assert cut_lads == {"E08000026", "E08000027"}
+    assert con.sql(f"select count(*) from '{cut}' where geom is null").fetchone()[0] == 0
+
+    with pytest.raises(SystemExit, match="1 of the 2 authorities named are not in"):
+        open_data.cut_boundaries(
+            boundaries, cut, lookup=national_lookup, local_authorities=["E08000026", "Atlantis"]
+        )
+
+    force = OPEN_DATA / "boundaries" / "west_midlands_police_force_area_wgs84.gpkg"
+    if force.exists():
+        kept = open_data.cut_boundaries(boundaries, tmp_path / "force.parquet", force_area=force)
+        assert kept >= 0.995 * 1_680
