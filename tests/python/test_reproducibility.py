@@ -56,6 +56,7 @@ ODD_VARS = {
     "suppressed_pupils_max": 2,
     "near_school_radius_m": 50,
     "commute_windows": [{"start": "06:00", "end": "07:00"}],
+    "study_area_is_cut": True,
 }
 
 
