@@ -34,15 +34,25 @@ pseudonymisation_key as (
     select pseudonymisation_key_problem() as problem
 ),
 
+person_ids as (
+    -- Each distinct reference hashed once (a person is on several rows; the keyed hash is
+    -- the slowest step of staging).
+    select
+        refs.person_ref,
+        case
+            when pseudonymisation_key.problem is null then pseudonymise(refs.person_ref)
+            else error(pseudonymisation_key.problem)
+        end as person_id
+    from (select distinct person_ref from raw_persons) as refs
+    cross join pseudonymisation_key
+),
+
 pseudonymised as (
     select
         raw_persons.source_row_number,
         raw_persons.malformed_reason,
         raw_persons.crime_ref,
-        case
-            when pseudonymisation_key.problem is null then pseudonymise(raw_persons.person_ref)
-            else error(pseudonymisation_key.problem)
-        end as person_id,
+        person_ids.person_id,
         upper(raw_persons.role) as role,
         {{ parse_date('raw_persons.date_of_birth') }} as born_on,
         raw_persons.date_of_birth is not null as has_date_of_birth_text,
@@ -58,7 +68,8 @@ pseudonymised as (
         {{ parse_integer('raw_persons.school_urn') }} as school_urn,
         raw_persons.school_urn as school_urn_text
     from raw_persons
-    cross join pseudonymisation_key
+    left join person_ids
+        on raw_persons.person_ref = person_ids.person_ref
 ),
 
 offences as (
