@@ -67,7 +67,8 @@ def load(con, middle):
     )
     index = {urn: i for i, urn in enumerate(urns)}
     alternatives = con.execute(
-        f"select urn, variant, {EXPOSURE}, {HIGH} from intermediate.int_school_exposure_alternatives"
+        f"select urn, variant, {EXPOSURE}, {HIGH}"
+        " from intermediate.int_school_exposure_alternatives"
     ).fetchall()
     variants = sorted({row[1] for row in alternatives})
     shift = np.zeros((2, len(variants), len(urns)))
@@ -127,9 +128,8 @@ def main(argv=None) -> int:
         f"{args.db}: {n} schools, {shift.shape[1]} alternative catchments, "
         f"{args.replicates} rankings; median 90% rank-interval width of the top {args.top}"
     )
-    print(
-        f"  published (int_school_priority_ranks): {np.median([published[urns_top[i]] for i in top]):.1f}"
-    )
+    published_top = np.median([published[urns_top[i]] for i in top])
+    print(f"  published (int_school_priority_ranks): {published_top:.1f}")
     zero = np.zeros((2, n))
     ways = {
         "independent": lambda: draw(zero, exposure_var, high_var),
