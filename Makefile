@@ -92,7 +92,7 @@ lint: fixtures ## Lint SQL (sqlfluff, dbt templater on the fixtures) and Python 
 		$(BIN)/sqlfluff lint models macros tests analyses
 
 test: lint ## Set up, lint, then pytest: generator, privacy, and dbt build on the fixtures
-	$(BIN)/python -m pytest tests/python
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25 tests/python
 
 bench: $(STAMP) $(DEMO_KEY) ## Time generation, dbt build and memory at scales 0.1 and 1, catchments at national size
 	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) \

@@ -91,6 +91,10 @@ def dbt_env(raw_dir: Path, db_path: Path, key: str | None) -> dict[str, str]:
         if not k.startswith("SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY")
     }
     env = dbt_environment(db_path, raw_dir, base)
+    # Each run's artefacts beside its database, never in the project's target/: tests run in
+    # two workers, and scripts such as run_build.py do not pass --target-path.
+    env["DBT_TARGET_PATH"] = str(db_path.parent / "target")
+    env["DBT_LOG_PATH"] = str(db_path.parent / "logs")
     if key is not None:
         env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = key
     return env
