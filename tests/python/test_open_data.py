@@ -85,6 +85,34 @@ def test_every_police_uk_row_is_staged_or_rejected_with_a_reason(con):
     assert staged > 0.99 * CRIME_ROWS
 
 
+def test_data_quality_accounts_for_the_police_uk_files(con):
+    """fct_data_quality in open-data mode: every police.uk row read, nearly all of them
+    placed, both months shown, and no person rows."""
+
+    def checks(source):
+        return {
+            (check, breakdown): (counted, share)
+            for check, breakdown, counted, share in con.execute(
+                """
+                select check_name, coalesce(breakdown, ''), rows_counted, share
+                from marts.fct_data_quality where source = ?
+                """,
+                [source],
+            ).fetchall()
+        }
+
+    police_uk = checks("the police.uk files in police_uk/")
+    assert police_uk[("rows_read", "")][0] == CRIME_ROWS
+    counted, hit_rate = police_uk[("geocoding_hit_rate", "")]
+    print(f"open data: geocoding hit rate {hit_rate:.4f} ({counted:,} of {CRIME_ROWS:,})")
+    assert hit_rate > 0.95
+    assert sorted(b for (check, b) in police_uk if check == "offences_in_month") == [
+        "2014-01",
+        "2014-02",
+    ]
+    assert checks("offence_persons.csv")[("rows_read", "")][0] == 0
+
+
 def test_anti_social_behaviour_rows_get_keys_of_their_own(con):
     keys = con.execute(
         """
