@@ -34,6 +34,14 @@ disclosure
   D3  Every numeric or boolean column is accounted for: a count, a derived column, a
       `<count>_suppressed` flag, a key column, or listed in disclosure.not_counts with a
       reason; every count has a boolean `<count>_suppressed` column.
+audience
+  A1  Every mart (models/marts) declares `meta.audience`: `public` (may be published: names no
+      school and holds no school-level figure), `vru` (named schools, for the VRU only: ranks
+      are a prompt for a conversation with a school, never a league table) or `analyst` (the
+      data owner's working tables, such as exact row counts of the files).
+  A2  A `public` model is a public model (access: public, so D1-D3 and C1 apply), has no
+      school grain, and no column that names or keys a school (urn, school or establishment
+      names) or counts for one (a column whose name starts school_ or pupils_).
 docs
   C1  A public model's description contains the docs block `disclosure__published` (the
       threshold and rounding), and the docs overview names both vars.
@@ -55,6 +63,9 @@ DISCLOSURE_TESTS = {
     "disclosure_derived_suppressed",
     "disclosure_no_recoverable_cells",
 }
+AUDIENCES = {"public", "vru", "analyst"}
+SCHOOL_GRAINS = {"school", "school_measure"}
+SCHOOL_COLUMN = re.compile(r"\burn\b|^urn_|_urn$|school_name|establishment|^school_|^pupils_")
 PERSONAL_NAME = re.compile(r"person|birth|\bdob\b|^dob_|_dob$|^home_|nominal", re.IGNORECASE)
 NUMERIC_TYPE = re.compile(r"int|double|float|real|decimal|numeric|bool", re.IGNORECASE)
 AGGREGATE_CALL = re.compile(
@@ -251,6 +262,31 @@ class Checker:
                         "derived, a flag, a key, nor in disclosure.not_counts",
                     )
 
+    # audience ---------------------------------------------------------------------------------
+    def check_audience(self) -> None:
+        for uid, node in self.models.items():
+            audience = meta(node).get("audience")
+            if "marts" in node.get("fqn", []) and audience not in AUDIENCES:
+                self.fail(
+                    "A1",
+                    node,
+                    f"mart declares meta.audience {audience!r}, not one of "
+                    + ", ".join(sorted(AUDIENCES)),
+                )
+            if audience != "public":
+                continue
+            if uid not in self.public:
+                self.fail("A2", node, "audience public but not access: public")
+            if meta(node).get("grain") in SCHOOL_GRAINS:
+                self.fail("A2", node, f"audience public with school grain {meta(node)['grain']}")
+            for name in self.columns(uid):
+                if SCHOOL_COLUMN.search(name):
+                    self.fail(
+                        "A2",
+                        node,
+                        f"audience public but column {name} names, keys or counts for a school",
+                    )
+
     # docs ---------------------------------------------------------------------------------------
     def check_docs(self) -> None:
         block = next(
@@ -290,7 +326,7 @@ class Checker:
         return self.problems
 
 
-CHECKS = ["pii", "grain", "disclosure", "docs"]
+CHECKS = ["pii", "grain", "disclosure", "audience", "docs"]
 
 
 def main(argv: list[str] | None = None) -> int:

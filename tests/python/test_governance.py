@@ -28,7 +28,7 @@ def catalog(built: Build) -> dict:
 
 
 def problems(manifest: dict, catalog: dict | None = None) -> list[str]:
-    return Checker(manifest, catalog).run(["pii", "grain", "disclosure", "docs"])
+    return Checker(manifest, catalog).run(["pii", "grain", "disclosure", "audience", "docs"])
 
 
 def test_the_built_project_passes_every_governance_check(built: Build):
@@ -78,6 +78,11 @@ def test_deliberately_bad_public_models_are_refused(built: Build, tmp_path):
     assert any(line.startswith("G1") for line in leaky), lines
     assert any(line.startswith("G3") for line in leaky), lines
     assert any(line.startswith("G2 fct_fixture_unaggregated_area") for line in lines), lines
+    school = [line for line in lines if "fct_fixture_public_school_figures" in line]
+    assert any("not access: public" in line for line in school), lines
+    assert any("school grain" in line for line in school), lines
+    assert any("column urn" in line for line in school), lines
+    assert any("column school_pupils" in line for line in school), lines
     assert any(line.startswith("D1 fct_fixture_unaggregated_area") for line in lines), lines
     # The real mart is not among the problems.
     assert not [line for line in lines if " fct_area_violence:" in line], lines
@@ -123,6 +128,23 @@ def test_a_public_model_without_the_disclosure_docs_block_is_caught(manifest):
     bad = copy.deepcopy(manifest)
     bad["nodes"][MART]["description"] = "One row per area."
     assert any(p.startswith("C1 fct_area_violence") for p in problems(bad))
+
+
+def test_every_mart_declares_who_may_see_it(manifest):
+    bad = copy.deepcopy(manifest)
+    del bad["nodes"]["model.school_exposure.fct_data_quality"]["config"]["meta"]["audience"]
+    assert any(p.startswith("A1 fct_data_quality") for p in problems(bad))
+
+
+def test_named_schools_cannot_be_declared_public(manifest):
+    """The ranked list of schools is for the VRU; declared public, the check refuses it."""
+    bad = copy.deepcopy(manifest)
+    school_mart = bad["nodes"]["model.school_exposure.fct_school_exposure"]
+    school_mart["config"]["meta"]["audience"] = "public"
+    found = [p for p in problems(bad) if p.startswith("A2 fct_school_exposure")]
+    assert any("school grain" in p for p in found), found
+    assert any("column urn" in p for p in found), found
+    assert any("column school_name" in p for p in found), found
 
 
 def test_the_checked_tests_are_the_project_tests():
