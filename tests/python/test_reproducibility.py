@@ -57,6 +57,12 @@ ODD_VARS = {
     "near_school_radius_m": 50,
     "commute_windows": [{"start": "06:00", "end": "07:00"}],
     "study_area_is_cut": True,
+    "quality_min_geocoding_hit_rate": 0.99,
+    "quality_max_unknown_code_share": 0.0001,
+    "quality_max_missing_date_of_birth_share": 0.01,
+    "quality_max_homes_not_located_share": 0.01,
+    "quality_max_schools_without_roll_share": 0.01,
+    "quality_max_catchment_fallback_share": 0.001,
 }
 
 

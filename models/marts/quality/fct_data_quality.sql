@@ -283,4 +283,6 @@ final as (
     from thresholded
 )
 
+-- In a fixed order, so that every reader sees the rows in the same order.
 select * from final
+order by source, check_name, breakdown nulls first
