@@ -113,6 +113,18 @@ def test_data_quality_accounts_for_the_police_uk_files(con):
     assert checks("offence_persons.csv")[("rows_read", "")][0] == 0
 
 
+def test_bias_checks_say_police_uk_has_no_proactive_flag(con):
+    rows = con.execute(
+        """
+        select count(*), count(proactive_violent_offences), bool_or(is_proactive_flag_available),
+            count(distinct breakdown) filter (where check_name = 'violence_by_deprivation_decile')
+        from marts.fct_bias_checks
+        """
+    ).fetchone()
+    assert rows[0] > 0 and rows[1] == 0 and rows[2] is False
+    assert rows[3] >= 10
+
+
 def test_anti_social_behaviour_rows_get_keys_of_their_own(con):
     keys = con.execute(
         """
