@@ -17,9 +17,11 @@ LSOAs' counts through the lookup, as the mart says):
     violence; both and the window are published), gives the exact force-wide total of the
     LSOAs with residents.
 
-It prints how many suppressed cells there are, and how many the attacker can narrow: to a
-range that lies inside [1, min_count - 1] but is smaller than it, or pin to one value. It
-changes nothing; it is the measurement behind issue 14's "disclosure across levels".
+It prints how many suppressed cells there are, how many the attacker can bound above, and
+how many they can narrow to fewer possible values than the primary range 1 to min_count - 1
+holds (wherever the range lies: a secondary-suppressed cell can be 10 or more), or pin to one
+value. It changes nothing; it is the measurement behind issue 14's "disclosure across
+levels".
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     print(
         f"suppressed LSOA cells: {len(suppressed):,}; with an upper bound: {bounded:,}; "
-        f"narrowed below the {args.min_count - 1} values 1-{args.min_count - 1}: {narrowed:,}; "
+        f"narrowed to fewer than {args.min_count - 1} values: {narrowed:,}; "
         f"pinned to one value: {pinned:,}"
     )
     if widths:
