@@ -29,7 +29,7 @@ OFFENCE_MIX = (
     ("105A", 25.0, "violence"),
     ("104", 1.5, "violence"),
     ("105B", 1.5, "violence"),
-    ("3A", 4.0, "violence"),
+    ("3B", 4.0, "violence"),
     ("8N", 19.0, "violence"),
     ("8P", 0.8, "violence"),
     ("5D", 1.2, "violence"),

@@ -59,7 +59,9 @@ typed as (
         source_row_number,
         malformed_reason,
         crime_ref,
-        upper(ho_offence_code) as ho_offence_code,
+        -- ONS writes a subdivided code as 4.1 where the Counting Rules write 4/1.
+        regexp_replace(upper(ho_offence_code), '^([0-9]+[A-Z]?)\.([0-9]+)$', '\1/\2')
+            as ho_offence_code,
 
         -- attributes
         offence_title,
