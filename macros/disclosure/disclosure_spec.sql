@@ -75,6 +75,11 @@
                 ~ ", which is not in config.meta.disclosure.counts.") }}
         {%- endfor -%}
     {%- endfor -%}
+    {%- for group_name in spec.get('group_totals', {}) if group_name not in spec.groups -%}
+        {{ exceptions.raise_compiler_error(
+            name ~ ": config.meta.disclosure.group_totals names " ~ group_name
+            ~ ", which is not in config.meta.disclosure.groups.") }}
+    {%- endfor -%}
     {{ return(spec) }}
 {%- endmacro %}
 

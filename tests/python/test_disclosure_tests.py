@@ -27,6 +27,7 @@ DISCLOSURE_TESTS = {
 # fixture model -> the one disclosure test it must fail
 EXPECTED_FAILURE = {
     "disclosure_fixture_clean": None,
+    "disclosure_fixture_narrow_total": None,
     "disclosure_fixture_small_count": "disclosure_no_small_counts",
     "disclosure_fixture_unrounded": "disclosure_counts_rounded",
     "disclosure_fixture_flag_mismatch": "disclosure_flags_match_counts",
@@ -102,3 +103,18 @@ def test_disclosure_control_suppresses_across_groups_and_rounds(fixture_run):
         "c11": (100, 10.0),
         "c12": (10, 1.0),
     }
+
+
+def test_a_total_that_would_narrow_its_suppressed_parts_is_suppressed(fixture_run):
+    """disclosure_fixture_narrow_total: T1's total (21, shown 20) less its published part
+    (14, shown 15) leaves its two suppressed parts at most 8 each, so the total goes too;
+    T2's (30) leaves them up to 13, so it stays."""
+    *_, db_path = fixture_run
+    con = duckdb.connect(str(db_path), read_only=True)
+    rows = con.execute(
+        "select cell_id, n, n_suppressed from fixtures.disclosure_fixture_narrow_total"
+    ).fetchall()
+    suppressed = {cell for cell, n, is_suppressed in rows if is_suppressed}
+    published = {cell: n for cell, n, is_suppressed in rows if not is_suppressed}
+    assert suppressed == {"t1", "p2", "p3", "q2", "q3"}
+    assert published == {"p1": 15, "t2": 30, "q1": 20}

@@ -23,6 +23,7 @@ STAGED = {
     "schools.csv": "staging.stg_gias__schools",
     "lsoa_lookup.csv": "staging.stg_ons__lsoa_lookup",
     "lsoa_population.csv": "staging.stg_ons__lsoa_population",
+    "lsoa_ethnicity.csv": "staging.stg_ons__lsoa_ethnicity",
     "pupil_residence.csv": "staging.stg_dfe__pupil_residence",
     "deprivation.csv": "staging.stg_mhclg__deprivation",
     "vru_schools.csv": "staging.stg_vru__vru_schools",
@@ -257,3 +258,39 @@ def test_persons_homes_are_located_in_their_true_lsoa(built: Build):
     assert with_home / people > 0.8
     # Home points lie inside their polygons; only a point exactly on a shared edge may differ.
     assert matched / with_home > 0.999, f"{matched} of {with_home} homes located as generated"
+
+
+def test_the_force_rate_gives_back_only_the_force_rows_rounded_count(built: Build):
+    """The force row is every LSOA's sum, rounded; the force rate is that count over the
+    person-years, so rate times person-years is the published count, not the exact total."""
+    con = built.connect()
+    exact = con.execute(
+        "select violent_offences from intermediate.int_area_violence_counts"
+        " where area_level = 'force'"
+    ).fetchone()[0]
+    lsoa_sum = con.execute(
+        "select sum(violent_offences) from intermediate.int_area_violence_counts"
+        " where area_level = 'lsoa'"
+    ).fetchone()[0]
+    published, implied = con.execute(
+        "select violent_offences, force_violent_rate_per_1000_per_year * resident_thousand_years"
+        " from (select *, residents * ((window_end_date - window_start_date + 1) / 365.25)"
+        " / 1000 as resident_thousand_years from marts.fct_area_violence"
+        " where area_level = 'force')"
+    ).fetchone()
+    assert exact == lsoa_sum
+    assert published % 5 == 0 and abs(published - exact) <= 2
+    assert implied == pytest.approx(published, abs=1e-6)
+
+
+def test_no_suppressed_area_cell_can_be_pinned_by_an_integer_program(built: Build):
+    """scripts/disclosure_audit.py as an attacker: every level, the force row and the force
+    rate together leave no suppressed youth LSOA cell with one possible value, and give no
+    exact force-wide total."""
+    from disclosure_audit import audit
+
+    result = audit(built.db_path, "youth_violent_offences")
+    assert result.suppressed > 0
+    assert not result.infeasible
+    assert result.force_total_exact is None
+    assert result.pinned == 0

@@ -1,9 +1,11 @@
--- One row per area and level (lsoa, msoa, ward, lad): counted violent offences located in the
--- area, those involving a school-aged person, residents and resident children, and the
--- exposures of the rates in thousands of person-years. Higher levels are sums of their LSOAs
--- through the best-fit lookup, so an area's parts always add up to it (the disclosure groups
--- of fct_area_violence rely on that). A level the lookup does not give (msoa and ward are
--- optional) has no rows. Offences without a location count in no area.
+-- One row per area and level (lsoa, msoa, ward, lad, and one force row): counted violent
+-- offences located in the area, those involving a school-aged person, residents and resident
+-- children, and the exposures of the rates in thousands of person-years. Higher levels are
+-- sums of their LSOAs through the best-fit lookup, so an area's parts always add up to it (the
+-- disclosure groups of fct_area_violence rely on that). A level the lookup does not give
+-- (msoa and ward are optional) has no rows. The force row (area_code 'force') sums every
+-- LSOA of the boundary file, so it is the total of every other level too. Offences without a
+-- location count in no area.
 with
 
 lsoas as (
@@ -68,6 +70,8 @@ lsoa_counts as (
              'msoa': 'null', 'ward': 'ward_code', 'lad': 'lad_code'},
     'lad': {'code': 'lad_code', 'name': 'lad_name',
             'msoa': 'null', 'ward': 'null', 'lad': 'lad_code'},
+    'force': {'code': "'force'", 'name': "'Force area'",
+              'msoa': 'null', 'ward': 'null', 'lad': 'null'},
 } %}
 
 area_counts as (

@@ -1,10 +1,10 @@
--- One row per area and level: crude and empirical-Bayes smoothed rates per 1,000 per year,
--- with intervals, for all violence (per resident) and youth violence (per resident child),
--- from the exact counts. The school measures use these; the published fct_area_violence
--- recomputes the same rates from its rounded counts with the priors estimated here.
--- Each level has its own gamma prior (macro gamma_prior: Marshall's method of moments), as
--- rates over smaller areas vary more. Areas without residents take no part in estimating
--- it, and their smoothed rate is the force-wide rate.
+-- One row per area and level (the force row included): crude and empirical-Bayes smoothed
+-- rates per 1,000 per year, with intervals, for all violence (per resident) and youth
+-- violence (per resident child), from the exact counts. The school measures use these; the
+-- published fct_area_violence recomputes the rates from its published counts, with priors
+-- estimated from those. Each level has its own gamma prior (macro gamma_prior: Marshall's
+-- method of moments), as rates over smaller areas vary more. Areas without residents take
+-- no part in estimating it, and their smoothed rate is the force-wide rate.
 with
 
 counts as (
@@ -17,6 +17,28 @@ violent_prior as (
 
 youth_violent_prior as (
     {{ gamma_prior('counts', 'youth_violent_offences', 'child_thousand_years') }}
+),
+
+-- The force-wide rates as published: the force row's count rounded as disclosure control
+-- rounds it (null below the threshold, as it would be suppressed), so that no published
+-- figure built on them (fct_area_violence, the school exposure index) gives back the exact
+-- force-wide count.
+published_force_rates as (
+    select
+        case
+            when not coalesce({{ is_below_threshold('violent_offences') }}, false)
+                then
+                    {{ round_count('violent_offences') }}
+                    / nullif(resident_thousand_years, 0)
+        end as published_force_violent_rate_per_1000_per_year,
+        case
+            when not coalesce({{ is_below_threshold('youth_violent_offences') }}, false)
+                then
+                    {{ round_count('youth_violent_offences') }}
+                    / nullif(child_thousand_years, 0)
+        end as published_force_youth_violent_rate_per_1000_per_year
+    from counts
+    where area_level = 'force'
 ),
 
 with_priors as (
@@ -40,12 +62,17 @@ with_priors as (
         violent_prior.prior_rate as violent_prior_rate,
         youth_violent_prior.force_rate as force_youth_violent_rate_per_1000_per_year,
         youth_violent_prior.prior_shape as youth_violent_prior_shape,
-        youth_violent_prior.prior_rate as youth_violent_prior_rate
+        youth_violent_prior.prior_rate as youth_violent_prior_rate,
+        published_force_rates.published_force_violent_rate_per_1000_per_year,
+        published_force_rates.published_force_youth_violent_rate_per_1000_per_year
     from counts
     left join violent_prior
         on counts.area_level = violent_prior.area_level
     left join youth_violent_prior
         on counts.area_level = youth_violent_prior.area_level
+    -- A left join: a table without a force row (a unit test's) keeps its rows.
+    left join published_force_rates
+        on true
 ),
 
 final as (

@@ -1,11 +1,14 @@
--- One row per area and level (lsoa, msoa, ward, lad). Counts, rates and intervals come from
--- int_area_violence_rates; disclosure control (suppression, secondary suppression within the
--- groups in the YAML, rounding) is macro disclosure_control(), driven by
--- config.meta.disclosure. Every rate, interval and flag is then recomputed from the
--- published, rounded count (with the level's prior, which is estimated from all areas and
--- says nothing about any one), so that none of them gives the exact count back. Youth
--- violence needs persons with an age (int_measure_availability): without them its counts,
--- rates and flags are null, never zero, and is_youth_violence_available says so.
+-- One row per area and level (lsoa, msoa, ward, lad, and one force row). Counts, rates and
+-- intervals come from int_area_violence_rates; disclosure control (suppression, secondary
+-- suppression within the groups in the YAML, rounding) is macro disclosure_control(), driven
+-- by config.meta.disclosure. Every published figure is then a function of the published
+-- counts and the public populations only, so none gives back an exact count: the rates,
+-- intervals and flags are recomputed from the rounded counts, the force-wide rates are the
+-- force row's rounded count over its person-years, and each level's prior is estimated again
+-- from the published counts (a suppressed cell taken at the middle of the primary range,
+-- which is all that is published about it). Youth violence needs persons with an age
+-- (int_measure_availability): without them its counts, rates and flags are null, never zero,
+-- and is_youth_violence_available says so.
 {%- set derived = {} %}
 {%- do derived.update(area_rate_expressions(
     'violent', 'violent_offences', 'resident_thousand_years', 'is_high_violence')) %}
@@ -42,20 +45,66 @@ counted as (
         rates.resident_children,
         rates.resident_thousand_years,
         rates.child_thousand_years,
-        rates.violent_prior_shape,
-        rates.violent_prior_rate,
-        rates.youth_violent_prior_shape,
-        rates.youth_violent_prior_rate,
-        rates.force_violent_rate_per_1000_per_year,
-        rates.force_youth_violent_rate_per_1000_per_year,
+        rates.published_force_violent_rate_per_1000_per_year
+            as force_violent_rate_per_1000_per_year,
+        rates.published_force_youth_violent_rate_per_1000_per_year
+            as force_youth_violent_rate_per_1000_per_year,
         rates.window_start_date,
         rates.window_end_date
     from rates
     cross join youth_availability
 ),
 
+published as (
+    {{ disclosure_control('counted', derive=false) }}
+),
+
+-- What the priors are estimated from: the published counts, with a suppressed cell at the
+-- middle of the primary range 1 to var disclosure_min_count - 1.
+prior_counts as (
+    select
+        area_level,
+        area_code,
+        coalesce(
+            violent_offences,
+            case when violent_offences_suppressed then {{ var('disclosure_min_count') / 2 }} end
+        ) as violent_offences,
+        coalesce(
+            youth_violent_offences,
+            case
+                when youth_violent_offences_suppressed
+                    then {{ var('disclosure_min_count') / 2 }}
+            end
+        ) as youth_violent_offences,
+        resident_thousand_years,
+        child_thousand_years
+    from published
+),
+
+violent_prior as (
+    {{ gamma_prior('prior_counts', 'violent_offences', 'resident_thousand_years') }}
+),
+
+youth_violent_prior as (
+    {{ gamma_prior('prior_counts', 'youth_violent_offences', 'child_thousand_years') }}
+),
+
+with_priors as (
+    select
+        published.*,
+        violent_prior.prior_shape as violent_prior_shape,
+        violent_prior.prior_rate as violent_prior_rate,
+        youth_violent_prior.prior_shape as youth_violent_prior_shape,
+        youth_violent_prior.prior_rate as youth_violent_prior_rate
+    from published
+    left join violent_prior
+        on published.area_level = violent_prior.area_level
+    left join youth_violent_prior
+        on published.area_level = youth_violent_prior.area_level
+),
+
 controlled as (
-    {{ disclosure_control('counted', derived=derived) }}
+    {{ disclosure_derived('with_priors', derived) }}
 ),
 
 final as (
