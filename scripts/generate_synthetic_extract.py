@@ -15,6 +15,7 @@ import numpy as np
 
 from synthetic import GENERATOR_VERSION, defects, extract, truth
 from synthetic.catchment import CHOICE_PROCESSES, simulate_catchment
+from synthetic.ethnicity import build_ethnic_mix, ethnicity_rows
 from synthetic.geography import build_geography
 from synthetic.offences import read_offence_classes, simulate_offences
 from synthetic.persons import simulate_persons
@@ -243,7 +244,10 @@ def simulate_world(args, log: Progress) -> dict:
         stream(args.seed, "hubs"),
     )
     log("offences", f"{offences.n:,} clean offences")
-    persons = simulate_persons(stream(args.seed, "persons"), geo, pop, offences, catchment)
+    ethnic_mix = build_ethnic_mix(stream(args.seed, "ethnicity"), pop)
+    persons = simulate_persons(
+        stream(args.seed, "persons"), geo, pop, offences, catchment, ethnic_mix
+    )
     log("persons", f"{persons.n:,} clean person rows, {len(persons.person_ref):,} people")
     return {
         "classes": classes,
@@ -253,6 +257,7 @@ def simulate_world(args, log: Progress) -> dict:
         "catchment": catchment,
         "offences": offences,
         "persons": persons,
+        "ethnic_mix": ethnic_mix,
     }
 
 
@@ -302,6 +307,11 @@ def write_extract(args, world: dict, log: Progress) -> dict:
         ("lsoa_code", "age", "population"),
         extract.population_rows(geo, pop),
     )
+    counts["lsoa_ethnicity.csv"] = write_csv(
+        out / "lsoa_ethnicity.csv",
+        ("lsoa_code", "age_band", "ethnic_group", "population"),
+        ethnicity_rows(geo.lsoa_code, world["ethnic_mix"]),
+    )
     counts["pupil_residence.csv"] = write_csv(
         out / "pupil_residence.csv",
         ("urn", "lsoa_code", "pupils"),
@@ -322,7 +332,7 @@ def write_extract(args, world: dict, log: Progress) -> dict:
     )
     log(
         "reference files",
-        f"boundaries, lookup, population, pupil residence, deprivation, "
+        f"boundaries, lookup, population, ethnic groups, pupil residence, deprivation, "
         f"VRU schools, holidays in {out}",
     )
     return {"counts": counts, "bad": bad}

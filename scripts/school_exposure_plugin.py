@@ -11,7 +11,9 @@
 - registers `gamma_quantile(p, shape, rate)` and `gamma_cdf(x, shape, rate)`, the gamma
   distribution's quantile and distribution functions (scipy), which DuckDB lacks: the
   empirical-Bayes rate intervals, exact Poisson intervals and the rank simulation need them
-  (macros/rates/). Vectorised like `pseudonymise`.
+  (macros/rates/). Vectorised like `pseudonymise`;
+- registers `beta_quantile(p, a, b)`, the beta distribution's quantile function (scipy), for
+  the Jeffreys intervals of shares (macro share_bound).
 
 Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this folder on the path.
 """
@@ -84,6 +86,16 @@ def gamma_cdf(x: pa.Array, shape: pa.Array, rate: pa.Array) -> pa.Array:
     return pa.array(out, type=pa.float64(), from_pandas=True)
 
 
+def beta_quantile(p: pa.Array, a: pa.Array, b: pa.Array) -> pa.Array:
+    """Quantile of Beta(a, b) at probability p. Null or invalid (a or b not positive): null."""
+    p, a, b = _as_numpy(p), _as_numpy(a), _as_numpy(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid = (p > 0) & (p < 1) & (a > 0) & (b > 0)
+        out = np.full(p.shape, np.nan)
+        out[valid] = special.betaincinv(a[valid], b[valid], p[valid])
+    return pa.array(out, type=pa.float64(), from_pandas=True)
+
+
 def database_in_use_problem(path: str) -> str | None:
     """A plain message when another process holds `path` (DuckDB allows one writer), else
     None. DuckDB's own error surfaces inside a long traceback."""
@@ -117,7 +129,12 @@ class Plugin(BasePlugin):
         load_encodings(conn)
         # dbt-duckdb may configure the same database more than once; functions are
         # database-wide, so replace rather than fail on "already exists".
-        for name in ("pseudonymise", "pseudonymisation_key_problem", "gamma_quantile", "gamma_cdf"):
+        functions = {
+            "gamma_quantile": gamma_quantile,
+            "gamma_cdf": gamma_cdf,
+            "beta_quantile": beta_quantile,
+        }
+        for name in ("pseudonymise", "pseudonymisation_key_problem", *functions):
             with contextlib.suppress(Exception):  # not registered yet
                 conn.remove_function(name)
         conn.create_function(
@@ -137,7 +154,7 @@ class Plugin(BasePlugin):
             null_handling="special",
             side_effects=False,
         )
-        for name, function in (("gamma_quantile", gamma_quantile), ("gamma_cdf", gamma_cdf)):
+        for name, function in functions.items():
             conn.create_function(
                 name,
                 function,

@@ -14,3 +14,53 @@
     {%- endfor -%}
     [{{ items | join(', ') }}]
 {%- endmacro %}
+
+
+{#- Priority scores and ranks from measure values: `measure_values` has urn, replicate (any
+    key of one ranking: a simulation replicate, a variant of the data), measure and
+    measure_value. Within each replicate, priority_score = 100 * sum_k w_k * percent_rank_k
+    over the measures of var priority_weights with a weight in use
+    (int_priority_measure_weights), rounded to nine decimals so that scores equal but for the
+    order of additions tie exactly; priority_rank = 1 + the number of schools with a higher
+    score (ties share the better rank). One CTE body. -#}
+{% macro priority_ranks(measure_values) -%}
+    with
+
+    weights as (
+        select * from {{ ref('int_priority_measure_weights') }}
+        where priority_weight_used > 0
+    ),
+
+    percent_ranks as (
+        select
+            measure_values.urn,
+            measure_values.replicate,
+            measure_values.measure,
+            weights.priority_weight_used,
+            percent_rank() over (
+                partition by measure_values.replicate, measure_values.measure
+                order by measure_values.measure_value
+            ) as measure_percent_rank
+        from {{ measure_values }} as measure_values
+        inner join weights
+            on measure_values.measure = weights.measure
+    ),
+
+    scored as (
+        select
+            urn,
+            replicate,
+            round(
+                100 * sum(priority_weight_used * measure_percent_rank order by measure), 9
+            ) as priority_score
+        from percent_ranks
+        group by urn, replicate
+    )
+
+    select
+        urn,
+        replicate,
+        priority_score,
+        rank() over (partition by replicate order by priority_score desc) as priority_rank
+    from scored
+{%- endmacro %}

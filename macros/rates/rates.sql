@@ -191,3 +191,21 @@
         else {{ mean }}
     end
 {%- endmacro %}
+
+
+{#- A bound of the Jeffreys interval of a share count / total: the Beta(count + 1/2,
+    total - count + 1/2) quantile, with the usual adjustment at the ends (lower bound 0 when
+    the count is 0, upper bound 1 when it is the total). Null without a total. -#}
+{% macro share_bound(bound, count, total) -%}
+    {%- set at_end = '0' if bound == 'lower' else '(' ~ total ~ ')' -%}
+    case
+        when ({{ total }}) > 0 and ({{ count }}) = {{ at_end }}
+            then {{ '0.0' if bound == 'lower' else '1.0' }}
+        when ({{ total }}) > 0
+            then beta_quantile(
+                {{ interval_tail(bound) }},
+                ({{ count }}) + 0.5,
+                ({{ total }}) - ({{ count }}) + 0.5
+            )
+    end
+{%- endmacro %}

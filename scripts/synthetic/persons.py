@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catchment import Catchment
+from .ethnicity import EthnicMix, person_ethnicity
 from .geography import Geography
 from .offences import Offences
 from .population import Population
@@ -82,14 +83,6 @@ SEX = {
     "sexual_victim": (0.13, 0.85, 0.02),
     "witness": (0.50, 0.48, 0.02),
 }
-ETHNICITY = (
-    ("White", 0.60),
-    ("Asian", 0.20),
-    ("Black", 0.09),
-    ("Mixed", 0.05),
-    ("Other", 0.03),
-    ("", 0.03),
-)
 HOME_POINT, HOME_AREA_ONLY = 0.80, 0.10  # otherwise no home recorded
 DOB_EMPTY = 0.05
 SCHOOL_RECORDED = 0.25
@@ -322,7 +315,12 @@ def _homes_and_schools(rng, pop, catchment, offences, person, kind, offence_day,
 
 
 def simulate_persons(
-    rng, geo: Geography, pop: Population, offences: Offences, catchment: Catchment
+    rng,
+    geo: Geography,
+    pop: Population,
+    offences: Offences,
+    catchment: Catchment,
+    ethnic_mix: EthnicMix,
 ) -> Persons:
     offence, kind, role, age = _slots(rng, offences)
     day = offences.committed_from.astype("datetime64[D]")
@@ -339,9 +337,8 @@ def simulate_persons(
     for k, p in SEX.items():
         rows = np.flatnonzero(sex_key == k)
         sex[rows] = np.array(["M", "F", "U"])[rng.choice(3, size=rows.size, p=p)]
-    ethnicity = np.array([e for e, _ in ETHNICITY], dtype=object)[
-        rng.choice(len(ETHNICITY), size=n_people, p=[w for _, w in ETHNICITY])
-    ]
+    # One uniform draw per person, as rng.choice would take, so the later draws are unchanged.
+    ethnicity = person_ethnicity(rng.random(n_people), ethnic_mix, home, slot_age[first])
     n = len(person)
     u = rng.random(n)
     school_aged = (slot_age >= SCHOOL_AGE[0]) & (slot_age <= SCHOOL_AGE[1])

@@ -78,6 +78,7 @@ RAW_COLUMNS = {
         "LAD24NM",
     ],
     "lsoa_population.csv": ["lsoa_code", "age", "population"],
+    "lsoa_ethnicity.csv": ["lsoa_code", "age_band", "ethnic_group", "population"],
     "pupil_residence.csv": ["urn", "lsoa_code", "pupils"],
     "deprivation.csv": ["lsoa_code", "imd_score", "imd_decile"],
     "vru_schools.csv": ["urn", "programme", "added_on"],

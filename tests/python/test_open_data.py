@@ -123,6 +123,20 @@ def test_bias_checks_say_police_uk_has_no_proactive_flag(con):
     ).fetchone()
     assert rows[0] > 0 and rows[1] == 0 and rows[2] is False
     assert rows[3] >= 10
+    persons = con.execute(
+        """
+        select count(*), count(suspects_of_school_age), bool_or(is_suspect_data_available),
+            bool_or(suspects_of_school_age_suppressed)
+        from marts.fct_bias_checks where check_name like 'school_aged%'
+        """
+    ).fetchone()
+    # No persons in police.uk's files: the person checks are shown, null, not suppressed.
+    assert persons == (11, 0, False, False)
+    top = con.execute(
+        "select top_schools, top_schools_kept_without_proactive from marts.fct_bias_checks"
+        " where check_name = 'priority_list_without_proactive'"
+    ).fetchall()
+    assert top == [(None, None)]
 
 
 def test_anti_social_behaviour_rows_get_keys_of_their_own(con):

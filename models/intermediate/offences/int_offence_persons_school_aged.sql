@@ -20,6 +20,8 @@ final as (
 
         -- attributes
         age_at_offence,
+        sex,
+        ethnicity,
         is_suspect_or_offender,
         is_victim,
         coalesce(

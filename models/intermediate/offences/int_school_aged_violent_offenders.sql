@@ -2,6 +2,7 @@
 -- offence (int_violent_offences_counted). A person named in several offences is one person:
 -- the age, school and home are those recorded at their latest such offence, falling back to
 -- the latest offence that recorded them (a force may record the school on one crime only).
+-- Sex and ethnic group likewise (used only in the aggregated bias checks).
 with
 
 persons as (
@@ -19,6 +20,8 @@ involvements as (
         persons.age_at_offence,
         persons.school_urn,
         persons.home_lsoa_code,
+        persons.sex,
+        persons.ethnicity,
         offences.committed_from_at,
         offences.crime_ref
     from persons
@@ -39,6 +42,12 @@ final as (
 
         -- attributes
         arg_max(age_at_offence, (committed_from_at, crime_ref)) as age_at_offence,
+        arg_max(sex, (committed_from_at, crime_ref)) filter (
+            where sex is not null and sex != 'U'
+        ) as sex,
+        arg_max(ethnicity, (committed_from_at, crime_ref)) filter (
+            where ethnicity is not null
+        ) as ethnicity,
 
         -- measures
         count(distinct crime_ref) as violent_offences

@@ -49,7 +49,9 @@ pairs as (
             as lsoa_rate_variance,
         lsoa_rates.is_high_violence,
         lsoa_rates.violent_probability_high,
-        lsoa_rates.force_violent_rate_per_1000_per_year as force_rate
+        -- The published force rate (from the rounded force count): the index built on it
+        -- must not give back the exact force-wide count.
+        lsoa_rates.published_force_violent_rate_per_1000_per_year as force_rate
     from flows
     inner join lsoa_rates
         on flows.lsoa_code = lsoa_rates.area_code

@@ -24,11 +24,6 @@ controlled as (
     select * from {{ ref('int_school_measures_controlled') }}
 ),
 
-weights as (
-    select * from {{ ref('int_priority_measure_weights') }}
-    where priority_weight_used > 0
-),
-
 rankable as (
     select
         urn,
@@ -125,39 +120,8 @@ measure_values as (
     from all_values
 ),
 
-percent_ranks as (
-    select
-        measure_values.urn,
-        measure_values.replicate,
-        measure_values.measure,
-        weights.priority_weight_used,
-        percent_rank() over (
-            partition by measure_values.replicate, measure_values.measure
-            order by measure_values.measure_value
-        ) as measure_percent_rank
-    from measure_values
-    inner join weights
-        on measure_values.measure = weights.measure
-),
-
-scored as (
-    select
-        urn,
-        replicate,
-        round(
-            100 * sum(priority_weight_used * measure_percent_rank order by measure), 9
-        ) as priority_score
-    from percent_ranks
-    group by urn, replicate
-),
-
 ranked as (
-    select
-        urn,
-        replicate,
-        priority_score,
-        rank() over (partition by replicate order by priority_score desc) as priority_rank
-    from scored
+    {{ priority_ranks('measure_values') }}
 ),
 
 rank_intervals as (

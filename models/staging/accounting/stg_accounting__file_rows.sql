@@ -10,6 +10,7 @@
     ('base_ons__lsoa_boundaries', 'lsoa_boundaries'),
     ('base_ons__lsoa_lookup', 'lsoa_lookup.csv'),
     ('base_ons__lsoa_population', 'lsoa_population.csv'),
+    ('base_ons__lsoa_ethnicity', 'lsoa_ethnicity.csv'),
     ('base_mhclg__deprivation', 'deprivation.csv'),
     ('base_vru__vru_schools', 'vru_schools.csv'),
     ('base_vru__school_holidays', 'school_holidays.csv'),
