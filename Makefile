@@ -21,6 +21,8 @@ SEED ?= 42
 RAW_DIR ?= data/raw
 TRUTH_DIR ?= data/truth
 DB ?= data/school_exposure.duckdb
+# Where `make outputs` writes the exports, the report, the transparency record and the docs.
+OUT_DIR ?= outputs
 DEMO_KEY := .secrets/demo_pseudonymisation.key
 # The small world that lint (whose dbt templater compiles against real files) and pytest use.
 FIXTURES := data/fixtures
@@ -32,7 +34,7 @@ export SCHOOL_EXPOSURE_RAW_DIR := $(RAW_DIR)
 
 DBT := $(BIN)/dbt
 
-.PHONY: help setup hooks data fixtures build run opendata docs lint test bench clean distclean
+.PHONY: help setup hooks data fixtures build run opendata docs outputs export report transparency static-docs lint test bench clean distclean
 
 help: ## Show this help
 	@echo "School violence-exposure pipeline (dbt + DuckDB). Targets:"
@@ -79,6 +81,22 @@ docs: $(STAMP) ## Generate the dbt docs and serve them on http://localhost:8080
 	$(DBT) docs generate
 	$(DBT) docs serve --port 8080
 
+outputs: export report transparency static-docs ## After a build: exports, both report editions, transparency record, static docs in OUT_DIR
+	@echo "Outputs in $(OUT_DIR)/: exports/ (by audience), report/, transparency-record.md, docs/index.html"
+
+export: $(STAMP) ## Export every mart by audience: GeoParquet, GeoPackage, CSV and a data dictionary
+	$(BIN)/python scripts/export_marts.py --db $(DB) --out $(OUT_DIR)/exports
+
+report: $(STAMP) ## Render the static HTML report, VRU and public editions
+	$(BIN)/python scripts/report.py --db $(DB) --out $(OUT_DIR)/report
+
+transparency: $(STAMP) ## Write the Algorithmic Transparency Recording Standard record from the project's metadata
+	$(BIN)/python scripts/transparency_record.py --db $(DB) --out $(OUT_DIR)/transparency-record.md
+
+static-docs: $(STAMP) ## The dbt docs as one self-contained HTML file
+	$(DBT) docs generate --static
+	mkdir -p $(OUT_DIR)/docs && cp target/static_index.html $(OUT_DIR)/docs/index.html
+
 fixtures: $(STAMP) ## Generate the small fixture world (scale 0.02) that lint and pytest use
 	$(BIN)/python scripts/generate_synthetic_extract.py --scale 0.02 --seed 7 \
 		--out $(FIXTURES)/raw --truth-out $(FIXTURES)/truth --quiet
@@ -98,8 +116,8 @@ bench: $(STAMP) $(DEMO_KEY) ## Time generation, dbt build and memory at scales 0
 	SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE=$(DEMO_KEY) \
 		$(BIN)/python scripts/benchmark.py --scales 0.1 1
 
-clean: ## Remove generated data, the database, and dbt's target/ and logs/
-	rm -rf data target logs .pytest_cache
+clean: ## Remove generated data, the database, outputs/, and dbt's target/ and logs/
+	rm -rf data target logs outputs .pytest_cache
 
 distclean: clean ## Also remove .venv and the demo key
 	rm -rf $(VENV) .secrets
