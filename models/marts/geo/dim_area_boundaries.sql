@@ -1,0 +1,78 @@
+-- One row per area of fct_area_violence (every level, and the force): its polygon in
+-- EPSG:27700, for the map exports and the report. A higher level's polygon is the union of its
+-- LSOAs through the same best-fit lookup that sums their counts, so map and figures agree.
+with
+
+lsoas as (
+    select * from {{ ref('stg_ons__lsoa_boundaries') }}
+),
+
+lookup as (
+    select * from {{ ref('stg_ons__lsoa_lookup') }}
+),
+
+areas as (
+    select * from {{ ref('fct_area_violence') }}
+),
+
+lsoa_levels as (
+    select
+        lsoas.geom,
+        lsoas.lsoa_code,
+        lookup.msoa_code,
+        lookup.ward_code,
+        lookup.lad_code,
+        'force' as force_code
+    from lsoas
+    left join lookup
+        on lsoas.lsoa_code = lookup.lsoa_code
+),
+
+-- One row per LSOA and level it belongs to; unpivot drops the levels the lookup leaves null.
+memberships as (
+    select
+        geom,
+        area_code,
+        replace(code_column, '_code', '') as area_level
+    from (
+        unpivot lsoa_levels
+        on lsoa_code, msoa_code, ward_code, lad_code, force_code
+        into name code_column value area_code
+    )
+),
+
+polygons as (
+    select
+        area_level,
+        area_code,
+        case
+            when count(*) = 1 then any_value(geom)
+            else st_union_agg(geom)
+        end as geom
+    from memberships
+    group by area_level, area_code
+),
+
+final as (
+    select
+        -- ids
+        areas.area_level,
+        areas.area_code,
+
+        -- attributes
+        areas.area_name,
+
+        -- measures
+        st_area(polygons.geom) / 1e6 as area_km2,
+
+        -- geometry
+        polygons.geom
+    from areas
+    inner join polygons
+        on
+            areas.area_level = polygons.area_level
+            and areas.area_code = polygons.area_code
+)
+
+select * from final
+order by area_level, area_code
