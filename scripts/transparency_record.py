@@ -847,8 +847,8 @@ def render(ctx: dict) -> tuple[str, list[str]]:
         "",
         f"Following the {STANDARD}. Generated on {generated} by "
         "`scripts/transparency_record.py` from the dbt manifest, dbt_project.yml and the "
-        f"built database; see {REPOSITORY_NOTE}. Fields marked **[TO BE COMPLETED BY THE "
-        "FORCE: ...]** are the force's to fill in before publication.",
+        f"built database; see {REPOSITORY_NOTE}. Fields marked TO BE COMPLETED BY THE FORCE "
+        "are the force's to fill in before publication; the checklist at the end lists them.",
         "",
         "- **Organisation name:** " + force("organisation or department (the force, with the VRU)"),
         "- **Region:** " + force("region (the force area)"),
