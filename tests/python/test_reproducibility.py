@@ -109,7 +109,8 @@ def test_two_builds_of_the_same_input_publish_identical_marts(built: Build, rebu
     for table in tables:
         first = con.execute(f"select * from first.{table}").fetchall()
         second = con.execute(f"select * from second.{table}").fetchall()
-        assert len(first) > 0, table
+        # the list changes compare with a previous build: a first build has none
+        assert len(first) > 0 or table == "marts.fct_priority_list_changes", table
         # same rows in the same order: a BI tool reading either sees the same table
         differing = sum(a != b for a, b in zip(first, second)) + abs(len(first) - len(second))
         assert differing == 0, f"{table}: {differing} of {len(first)} rows differ"
