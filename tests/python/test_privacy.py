@@ -165,7 +165,8 @@ def test_public_tables_show_no_small_unrounded_or_recoverable_count(built: Build
     for node in public_models(built):
         table = f'{node["schema"]}."{node["alias"]}"'
         spec = node["config"]["meta"]["disclosure"]
-        assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
+        rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+        assert rows > 0 or node["config"]["meta"].get("empty_on_first_build"), table
         for count in spec["counts"]:
             # A count that is unavailable, or does not apply to a row (disclosure.availability,
             # a column or an expression), is null and not suppressed.
@@ -289,5 +290,23 @@ def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path)
     assert compacted.returncode == 0, compacted.stderr
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_area_violence").fetchone()[0] > 0
-    contents = db_path.read_bytes()
-    assert not [p for p in pseudonyms if p in contents], "pseudonyms left in the file"
+    assert not pseudonyms_in(db_path.read_bytes(), set(pseudonyms)), "pseudonyms left in the file"
+
+
+def pseudonyms_in(contents: bytes, pseudonyms: set[bytes]) -> set[bytes]:
+    """The pseudonyms that occur anywhere in contents. A pseudonym is a run of lower-case hex,
+    so it lies inside a maximal hex run: every window of each such run is looked up once,
+    instead of scanning the whole file for each of tens of thousands of pseudonyms."""
+    width = len(next(iter(pseudonyms)))
+    assert all(len(p) == width for p in pseudonyms)
+    found = set()
+    for run in re.finditer(rb"[0-9a-f]{%d,}" % width, contents):
+        text = run.group()
+        found |= {text[i : i + width] for i in range(len(text) - width + 1)} & pseudonyms
+    return found
+
+
+def test_the_pseudonym_scan_finds_a_pseudonym_inside_longer_hex_and_nothing_else():
+    wanted = {b"0123456789abcdef0123456789abcdef", b"f" * 32}
+    contents = b"\x00ab" + b"99" + b"0123456789abcdef0123456789abcdef" + b"7\x00" + b"f" * 31
+    assert pseudonyms_in(contents, wanted) == {b"0123456789abcdef0123456789abcdef"}
