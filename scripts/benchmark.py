@@ -1,18 +1,21 @@
-"""Benchmark: time the synthetic generator and `dbt build`, and their peak memory, per scale.
+"""Benchmark: wall time, CPU time and peak memory of the build, per scale and at national size.
 
     python scripts/benchmark.py --scales 0.1 1 --national-tiles 20
 
-For each scale it generates a synthetic extract into data/bench/scale-<s>/, builds it from
-scratch into data/bench/scale-<s>.duckdb (every model and test), and prints wall time and peak
-resident memory of each step (the child process's own maximum, from wait4), and the time the
-catchment models (models/intermediate/catchment) took within the build. The target is `dbt
-build` at scale 1 within 60 seconds on a 2-core machine.
+For each scale it generates a synthetic extract into data/bench/scale-<s>/ and builds it from
+scratch into data/bench/scale-<s>.duckdb (every model and test). It prints, for the whole
+build and for the core path (the models from the files to the area rates and the school
+exposure, `CORE_SELECTOR`, rebuilt on their own afterwards without tests): wall time, CPU
+time (user + system of dbt and everything it ran) and peak resident memory (the largest
+process's maximum, from wait4), the time in the catchment models, and the ten slowest
+nodes of the whole build.
 
-Then, unless --national-tiles is 0, it tiles the largest scale's extract into a geography of
-national size (scripts/tile_extract.py: 20 tiles give about 34,000 LSOAs and 24,000 schools,
-England has about 33,800 and 24,000) and times a `dbt build` (models only) of the catchment
-models and what they read. Needs a pseudonymisation key in the environment (`make bench`
-provides the demo one).
+Then, unless --national-tiles is 0, it tiles the largest scale's extract into one of
+national size (scripts/tile_extract.py: 20 tiles give about 34,000 LSOAs, 24,000 schools
+and 20 times the offences and person rows; England has about 33,800 and 24,000) and times
+the whole `dbt build`, models and tests, with the deployment profile's memory limit
+(`memory_limit` of profiles.example.yml, 8GB). Needs a pseudonymisation key in the
+environment (`make bench` provides the demo one).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
+# What a notebook computes from the same files: the area rates and the school exposure.
+CORE_SELECTOR = ["+int_area_violence_rates", "+int_school_home_area_violence"]
+DEPLOYMENT_MEMORY_LIMIT = "8GB"
 CATCHMENT_MODELS = {
     p.stem
     for p in (PROJECT_DIR / "models/intermediate/catchment").iterdir()
@@ -55,8 +61,9 @@ def dbt_env(raw_dir: Path, db_path: Path) -> dict[str, str]:
     )
 
 
-def run_measured(command: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float]:
-    """Run `command`; return (wall seconds, peak RSS in MiB). Exit on failure, showing the log."""
+def run_measured(command: list[str], env: dict[str, str], log_path: Path) -> dict[str, float]:
+    """Run `command`; return its wall seconds, CPU seconds (user + system, its children
+    included) and peak RSS in MiB. Exit on failure, showing the log."""
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=log)
@@ -65,57 +72,102 @@ def run_measured(command: list[str], env: dict[str, str], log_path: Path) -> tup
     if os.waitstatus_to_exitcode(status) != 0:
         tail = log_path.read_text(encoding="utf-8")[-3000:]
         sys.exit(f"error: {' '.join(command[:2])} failed (log: {log_path}):\n{tail}")
-    return seconds, usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return {
+        "wall_s": seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,  # Linux reports kilobytes
+    }
 
 
-def bench_scale(scale: str, seed: str, work_dir: Path) -> dict[str, float]:
+def slowest_nodes(target_dir: Path, count: int = 10) -> list[tuple[str, float]]:
+    """The nodes that took longest in the last dbt invocation, slowest first."""
+    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    timed = [(r["unique_id"], r["execution_time"]) for r in results["results"]]
+    return sorted(timed, key=lambda item: -item[1])[:count]
+
+
+def models_seconds(target_dir: Path) -> float:
+    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    return sum(
+        r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model.")
+    )
+
+
+def dbt_command(*args: str) -> list[str]:
+    return [str(BIN_DIR / "dbt"), *args]
+
+
+def bench_scale(scale: str, seed: str, work_dir: Path) -> dict:
     raw_dir, truth_dir = work_dir / f"scale-{scale}" / "raw", work_dir / f"scale-{scale}" / "truth"
     db_path = work_dir / f"scale-{scale}.duckdb"
     shutil.rmtree(work_dir / f"scale-{scale}", ignore_errors=True)
     db_path.unlink(missing_ok=True)
     env = dbt_env(raw_dir, db_path)
     print(f"[bench] scale {scale}: generating ...", file=sys.stderr, flush=True)
-    gen_s, gen_mb = run_measured(
+    generate = run_measured(
         [
             sys.executable,
             "scripts/generate_synthetic_extract.py",
-            "--scale",
-            scale,
-            "--seed",
-            seed,
-            "--out",
-            str(raw_dir),
-            "--truth-out",
-            str(truth_dir),
-            "--quiet",
+            *("--scale", scale, "--seed", seed),
+            *("--out", str(raw_dir), "--truth-out", str(truth_dir), "--quiet"),
         ],
         env,
         work_dir / f"scale-{scale}-generate.log",
     )
-    print(f"[bench] scale {scale}: dbt build ...", file=sys.stderr, flush=True)
-    build_s, build_mb = run_measured(
-        [str(BIN_DIR / "dbt"), "build", "--target-path", str(work_dir / "target")],
+    print(
+        f"[bench] scale {scale}: dbt build, every model and test ...", file=sys.stderr, flush=True
+    )
+    target, core_target = work_dir / f"target-{scale}", work_dir / f"target-{scale}-core"
+    build = run_measured(
+        dbt_command("build", "--target-path", str(target)),
         env,
         work_dir / f"scale-{scale}-dbt-build.log",
     )
-    with open(raw_dir / "offences.csv", encoding="utf-8") as handle:
-        offences = sum(1 for _ in handle) - 1
-    with open(raw_dir / "offence_persons.csv", encoding="utf-8") as handle:
-        persons = sum(1 for _ in handle) - 1
+    print(f"[bench] scale {scale}: the core path on its own ...", file=sys.stderr, flush=True)
+    core = run_measured(
+        dbt_command("run", "--select", *CORE_SELECTOR, "--target-path", str(core_target)),
+        env,
+        work_dir / f"scale-{scale}-dbt-core.log",
+    )
     return {
-        "offences": offences,
-        "persons": persons,
-        "generate_s": gen_s,
-        "generate_peak_mib": gen_mb,
-        "dbt_build_s": build_s,
-        "dbt_build_peak_mib": build_mb,
-        "catchment_s": catchment_seconds(work_dir / "target"),
+        "offences": count_rows(raw_dir / "offences.csv"),
+        "persons": count_rows(raw_dir / "offence_persons.csv"),
+        "generate": generate,
+        "build": build,
+        "core": core,
+        "core_models_s": models_seconds(core_target),
+        "catchment_s": catchment_seconds(target),
+        "slowest": slowest_nodes(target),
         "db_mib": db_path.stat().st_size / 2**20,
     }
 
 
-def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict[str, float]:
-    """Tile an extract to national size and time the catchment models on it."""
+def count_rows(path: Path) -> int:
+    with open(path, encoding="utf-8") as handle:
+        return sum(1 for _ in handle) - 1
+
+
+def deployment_profile(work_dir: Path) -> Path:
+    """profiles.yml with the deployment profile's memory limit and a spill folder."""
+    import yaml  # noqa: PLC0415
+
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    output = profile["school_exposure"]["outputs"]["local"]
+    spill = work_dir / "spill"
+    spill.mkdir(exist_ok=True)
+    output["settings"] = {
+        **output.get("settings", {}),
+        "memory_limit": DEPLOYMENT_MEMORY_LIMIT,
+        "temp_directory": str(spill),
+    }
+    folder = work_dir / "deployment-profile"
+    folder.mkdir(exist_ok=True)
+    (folder / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return folder
+
+
+def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict:
+    """Tile an extract to national size and time the whole build on it."""
     raw_dir, db_path = work_dir / "national" / "raw", work_dir / "national.duckdb"
     db_path.unlink(missing_ok=True)
     print(f"[bench] national: tiling {tiles} copies ...", file=sys.stderr, flush=True)
@@ -123,36 +175,23 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict[str, fl
         [
             sys.executable,
             "scripts/tile_extract.py",
-            "--source",
-            str(source_raw),
-            "--out",
-            str(raw_dir),
-            "--tiles",
-            str(tiles),
+            *("--source", str(source_raw), "--out", str(raw_dir), "--tiles", str(tiles)),
         ],
         dict(os.environ),
         work_dir / "national-tile.log",
     )
     print(
-        "[bench] national: dbt build (models only) of the catchment models ...",
+        f"[bench] national: dbt build, every model and test, memory_limit "
+        f"{DEPLOYMENT_MEMORY_LIMIT} ...",
         file=sys.stderr,
         flush=True,
     )
     target_dir = work_dir / "national-target"
-    run_s, run_mb = run_measured(
-        [
-            str(BIN_DIR / "dbt"),
-            "build",
-            "--select",
-            "+int_catchment_flows_selected",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--target-path",
-            str(target_dir),
-        ],
-        dbt_env(raw_dir, db_path),
-        work_dir / "national-dbt-run.log",
+    env = dict(dbt_env(raw_dir, db_path), DBT_PROFILES_DIR=str(deployment_profile(work_dir)))
+    build = run_measured(
+        dbt_command("build", "--target-path", str(target_dir)),
+        env,
+        work_dir / "national-dbt-build.log",
     )
     import duckdb  # noqa: PLC0415  (only needed here)
 
@@ -162,10 +201,22 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict[str, fl
         "lsoas": count("select count(*) from staging.stg_ons__lsoa_boundaries"),
         "schools": count("select count(*) from intermediate.int_school_rolls"),
         "pairs": count("select count(*) from intermediate.int_catchment_gravity_inputs"),
-        "dbt_run_s": run_s,
-        "dbt_run_peak_mib": run_mb,
+        "offences": count_rows(raw_dir / "offences.csv"),
+        "persons": count_rows(raw_dir / "offence_persons.csv"),
+        "build": build,
         "catchment_s": catchment_seconds(target_dir),
+        "slowest": slowest_nodes(target_dir),
+        "db_mib": db_path.stat().st_size / 2**20,
     }
+
+
+def print_slowest(slowest: list[tuple[str, float]]) -> None:
+    for unique_id, seconds in slowest:
+        print(f"    {seconds:7.2f} s  {unique_id}")
+
+
+def measured(m: dict) -> str:
+    return f"{m['wall_s']:7.1f} s wall {m['cpu_s']:7.1f} s CPU {m['peak_mib']:7.0f} MiB peak"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,33 +236,37 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"scale must be a positive number, not {scale!r}")
     args.work_dir.mkdir(parents=True, exist_ok=True)
 
-    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
-    header = (
-        f"{'scale':>6} {'offences':>9} {'persons':>9} {'generate s':>11} {'gen MiB':>8} "
-        f"{'dbt build s':>12} {'build MiB':>10} {'catchment s':>12} {'db MiB':>7}"
-    )
-    print(header)
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}", flush=True)
     for scale in args.scales:
         r = bench_scale(scale, args.seed, args.work_dir)
         print(
-            f"{scale:>6} {r['offences']:>9,} {r['persons']:>9,} {r['generate_s']:>11.1f} "
-            f"{r['generate_peak_mib']:>8.0f} {r['dbt_build_s']:>12.1f} "
-            f"{r['dbt_build_peak_mib']:>10.0f} {r['catchment_s']:>12.1f} {r['db_mib']:>7.0f}",
+            f"\nscale {scale}: {r['offences']:,} offences, {r['persons']:,} person rows, "
+            f"database {r['db_mib']:.0f} MiB\n"
+            f"  generate                      {measured(r['generate'])}\n"
+            f"  dbt build (models and tests)  {measured(r['build'])}"
+            f"  (catchment models {r['catchment_s']:.1f} s)\n"
+            f"  core path, dbt run            {measured(r['core'])}"
+            f"  (its models {r['core_models_s']:.1f} s)\n"
+            "  ten slowest nodes of the build:",
             flush=True,
         )
+        print_slowest(r["slowest"])
     if args.national_tiles > 0:
         largest = max(args.scales, key=float)
         n = bench_national(
             args.work_dir / f"scale-{largest}" / "raw", args.national_tiles, args.work_dir
         )
         print(
-            f"\nnational-size geography ({args.national_tiles} tiles of scale {largest}): "
-            f"{n['lsoas']:,} LSOAs, {n['schools']:,} open schools, {n['pairs']:,} gravity pairs\n"
-            "dbt build of the catchment models and their inputs (no tests): "
-            f"{n['dbt_run_s']:.1f} s, "
-            f"peak {n['dbt_run_peak_mib']:.0f} MiB; catchment models {n['catchment_s']:.1f} s",
+            f"\nnational size ({args.national_tiles} tiles of scale {largest}): "
+            f"{n['lsoas']:,} LSOAs, {n['schools']:,} open schools, {n['pairs']:,} gravity "
+            f"pairs, {n['offences']:,} offences, {n['persons']:,} person rows, "
+            f"database {n['db_mib']:.0f} MiB\n"
+            f"  dbt build (models and tests), memory_limit {DEPLOYMENT_MEMORY_LIMIT}  "
+            f"{measured(n['build'])}  (catchment models {n['catchment_s']:.1f} s)\n"
+            "  ten slowest nodes:",
             flush=True,
         )
+        print_slowest(n["slowest"])
     return 0
 
 

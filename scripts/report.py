@@ -51,6 +51,7 @@ EDITION_MARTS = {
         "fct_school_exposure",
         "dim_school_locations",
         "fct_new_candidate_mix",
+        "fct_priority_list_changes",
     ],
 }
 # Funnel limits as OHID Fingertips draws them: about 2 and 3 standard deviations.
@@ -738,6 +739,66 @@ def schools_sections(con, top_n: int) -> list[str]:
     ]
 
 
+def changes_section(con, top_n: int) -> str:
+    """Schools that entered or left the top since the previous build (the VRU only)."""
+    changes = rows(con, "select * from marts.fct_priority_list_changes")
+    if not changes:
+        return section(
+            "changes",
+            "Changes since the previous build",
+            p(
+                "No school entered or left the top of the list since the previous build (or "
+                "this is the first build, with nothing to compare)."
+            ),
+        )
+    beyond = sum(bool(c["is_beyond_interval"]) for c in changes)
+    entered = sum(c["list_change"].startswith("entered") for c in changes)
+
+    def rank(value, lower, upper) -> str:
+        if value is None:
+            return "&ndash;"
+        return f"{value} <small>({lower}&ndash;{upper})</small>"
+
+    return section(
+        "changes",
+        "Changes since the previous build",
+        p(
+            f"{entered} school(s) entered and {len(changes) - entered} left the top {top_n} "
+            f"since the previous build. {beyond} of these moves go beyond the school's 90% "
+            "rank interval; the others are a reshuffle among schools the data cannot tell "
+            "apart, not a change to act on."
+        ),
+        table(
+            [
+                "change",
+                "school",
+                "local authority",
+                "then: rank (90% interval)",
+                "now: rank (90% interval)",
+                "why",
+                "beyond the interval",
+            ],
+            [
+                [
+                    esc(c["list_change"]),
+                    esc(c["school_name"]),
+                    esc(c["la_name"]),
+                    rank(
+                        c["previous_priority_rank"],
+                        c["previous_priority_rank_lower"],
+                        c["previous_priority_rank_upper"],
+                    ),
+                    rank(c["priority_rank"], c["priority_rank_lower"], c["priority_rank_upper"]),
+                    esc(c["change_reason"]),
+                    {True: "yes", False: "no", None: "&ndash;"}[c["is_beyond_interval"]],
+                ]
+                for c in changes
+            ],
+            "Schools entering or leaving the top (fct_priority_list_changes)",
+        ),
+    )
+
+
 def render(con, edition: str, top_n: int) -> str:
     check_marts(con, edition)
     areas = rows(
@@ -754,6 +815,7 @@ def render(con, edition: str, top_n: int) -> str:
     if edition == "vru":
         say("vru edition: ranks, candidates, school map, funnel plot")
         sections += schools_sections(con, top_n)
+        sections.append(changes_section(con, top_n))
     say(f"{edition} edition: area map and distributions")
     sections.append(areas_section(con, areas, lads))
     say(f"{edition} edition: bias and data quality")

@@ -17,9 +17,9 @@ import pytest
 
 from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, project_vars
 
-VRU_SECTIONS = ["method", "ranks", "candidates", "schools-map", "funnel", "authorities"]
+VRU_SECTIONS = ["method", "ranks", "candidates", "schools-map", "funnel", "authorities", "changes"]
 COMMON_SECTIONS = ["method", "areas", "bias", "quality", "reading"]
-SCHOOL_ONLY_SECTIONS = ["ranks", "candidates", "schools-map", "funnel", "authorities"]
+SCHOOL_ONLY_SECTIONS = ["ranks", "candidates", "schools-map", "funnel", "authorities", "changes"]
 
 
 @pytest.fixture(scope="module")

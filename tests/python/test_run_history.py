@@ -6,6 +6,7 @@ line per run, and --check-freshness builds nothing on a stale offence extract.""
 from __future__ import annotations
 
 import csv
+import html
 import json
 import shutil
 import subprocess
@@ -123,6 +124,31 @@ def test_each_run_is_logged_with_its_change_counts_and_no_name(two_runs):
     assert f"{entered} school(s) entered" in stdout
     logged = db.with_name("exposure.runs.jsonl").read_text()
     assert not [name for name in names if name in logged or name in stdout]
+
+
+def test_the_vru_report_lists_the_changes_and_the_public_one_does_not(two_runs, tmp_path):
+    db, _, _, _ = two_runs
+    out = tmp_path / "report"
+    rendered = subprocess.run(
+        [sys.executable, str(SCRIPTS_DIR / "report.py"), "--db", str(db), "--out", str(out)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        changes = con.execute(
+            "select school_name, is_beyond_interval from marts.fct_priority_list_changes"
+        ).fetchall()
+    vru = (out / "vru.html").read_text(encoding="utf-8")
+    changes_part = vru.split('<section id="changes">')[1].split("</section>")[0]
+    body_rows = changes_part.split("<tbody>")[1].count("<tr>")
+    assert body_rows == len(changes) > 0
+    for name, _ in changes:
+        assert html.escape(name) in changes_part
+    beyond = sum(bool(flag) for _, flag in changes)
+    assert f"{beyond} of these moves go beyond" in changes_part
+    assert 'id="changes"' not in (out / "public.html").read_text(encoding="utf-8")
 
 
 def offences_recorded(raw_dir, recorded: list[datetime]) -> None:
