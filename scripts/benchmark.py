@@ -155,11 +155,9 @@ def deployment_profile(work_dir: Path) -> Path:
     output = profile["school_exposure"]["outputs"]["local"]
     spill = work_dir / "spill"
     spill.mkdir(exist_ok=True)
-    output["settings"] = {
-        **output.get("settings", {}),
-        "memory_limit": DEPLOYMENT_MEMORY_LIMIT,
-        "temp_directory": str(spill),
-    }
+    output["settings"] = {**output.get("settings", {}), "memory_limit": DEPLOYMENT_MEMORY_LIMIT}
+    # as profiles.example.yml: set once at connect, DuckDB will not switch it once used
+    output["config_options"] = {"temp_directory": str(spill)}
     folder = work_dir / "deployment-profile"
     folder.mkdir(exist_ok=True)
     (folder / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
