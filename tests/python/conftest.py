@@ -8,6 +8,7 @@ touch the demo data, the demo database or the demo key.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -51,6 +52,17 @@ class Build:
         con = duckdb.connect(str(self.db_path), read_only=True)
         load_spatial(con)
         return con
+
+    def public_models(self) -> list[dict]:
+        """The manifest nodes of the published tables (dbt access: public), by unique id."""
+        manifest = json.loads((self.target_dir / "manifest.json").read_text(encoding="utf-8"))
+        models = [
+            node
+            for _, node in sorted(manifest["nodes"].items())
+            if node["resource_type"] == "model" and node.get("access") == "public"
+        ]
+        assert models, "no public model in the manifest"
+        return models
 
 
 def project_vars() -> dict:
@@ -103,6 +115,18 @@ def dbt_env(raw_dir: Path, db_path: Path, key: str | None) -> dict[str, str]:
 def run_dbt(args: list[str], env: dict[str, str], target_dir: Path, log_dir: Path):
     return subprocess.run(
         [str(BIN_DIR / "dbt"), *args, "--target-path", str(target_dir), "--log-path", str(log_dir)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def run_script(script: str, args: list[str], env: dict[str, str] | None = None):
+    """One of the project's scripts/ with this Python, from the project folder, as a user
+    would run it; its output captured."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS_DIR / script), *args],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

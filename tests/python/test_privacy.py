@@ -139,17 +139,6 @@ def test_demo_key_is_git_ignored():
 # Published tables, scanned after the build (DESIGN.md, "Disclosure control")
 
 
-def public_models(built: Build) -> list[dict]:
-    manifest = json.loads((built.target_dir / "manifest.json").read_text())
-    models = [
-        node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node.get("access") == "public"
-    ]
-    assert models, "no public model in the manifest"
-    return models
-
-
 def raw_person_values(built: Build, column: str) -> set[str]:
     with open(built.world.raw_dir / "offence_persons.csv", newline="", encoding="utf-8") as f:
         return {row[column] for row in csv.DictReader(f) if row[column]}
@@ -162,7 +151,7 @@ def test_public_tables_show_no_small_unrounded_or_recoverable_count(built: Build
     settings = project_vars()
     minimum, base = settings["disclosure_min_count"], settings["disclosure_rounding"]
     con = built.connect()
-    for node in public_models(built):
+    for node in built.public_models():
         table = f'{node["schema"]}."{node["alias"]}"'
         spec = node["config"]["meta"]["disclosure"]
         rows = con.execute(f"select count(*) from {table}").fetchone()[0]
@@ -217,7 +206,7 @@ def test_public_tables_hold_no_person_reference_or_date_of_birth(built: Build):
         | raw_person_values(built, "date_of_birth")
     )
     assert len(pseudonyms) > 100
-    for node in public_models(built):
+    for node in built.public_models():
         table = f'{node["schema"]}."{node["alias"]}"'
         columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
         for column in columns:
@@ -278,7 +267,7 @@ def test_drop_person_level_tables_leaves_only_aggregates(built: Build, tmp_path)
         ).fetchall()
     )
     assert not tables & person_level, sorted(tables & person_level)
-    for node in public_models(built):
+    for node in built.public_models():
         assert (node["schema"], node["alias"]) in tables
     assert con.execute("select count(*) from marts.fct_area_violence").fetchone()[0] > 0
     con.close()

@@ -9,17 +9,11 @@ import sys
 
 import duckdb
 
-from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, run_dbt
+from conftest import Build, dbt_env, run_dbt, run_script
 
 
 def run_build(args, env):
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS_DIR / "run_build.py"), *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return run_script("run_build.py", args, env)
 
 
 def test_a_failed_build_leaves_the_published_database_as_it_was(built: Build, tmp_path):

@@ -66,20 +66,6 @@ ODD_VARS = {
 }
 
 
-def published_models(build: Build) -> dict[str, dict]:
-    """Each published table's name, schema-qualified, with its manifest node."""
-    manifest = json.loads((build.target_dir / "manifest.json").read_text())
-    return {
-        f"{node['schema']}.{node['alias']}": node
-        for node in sorted(manifest["nodes"].values(), key=lambda node: node["unique_id"])
-        if node["resource_type"] == "model" and node.get("access") == "public"
-    }
-
-
-def published_tables(build: Build) -> list[str]:
-    return sorted(published_models(build))
-
-
 @pytest.fixture(scope="module")
 def rebuild(built: Build, tmp_path_factory):
     """A second build of the fixture world, same key, into a new database."""
@@ -106,7 +92,7 @@ def test_odd_vars_cover_every_var(built: Build):
 
 
 def test_two_builds_of_the_same_input_publish_identical_marts(built: Build, rebuild):
-    models = published_models(built)
+    models = {f"{node['schema']}.{node['alias']}": node for node in built.public_models()}
     tables = sorted(models)
     assert "marts.fct_school_exposure" in tables and "marts.fct_area_violence" in tables
     con = duckdb.connect()

@@ -3,12 +3,9 @@ its codes, URNs and references made unique to it, so the whole is one larger for
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import duckdb
 
-from conftest import SCRIPTS_DIR, World
+from conftest import World, run_script
 
 TILES = 3
 
@@ -27,14 +24,9 @@ def read(path) -> list[dict]:
 
 def test_every_file_is_tiled_with_unique_keys_and_moved_points(world: World, tmp_path):
     out = tmp_path / "tiled"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS_DIR / "tile_extract.py"),
-            *("--source", str(world.raw_dir), "--out", str(out), "--tiles", str(TILES)),
-        ],
-        capture_output=True,
-        text=True,
+    result = run_script(
+        "tile_extract.py",
+        ["--source", str(world.raw_dir), "--out", str(out), "--tiles", str(TILES)],
     )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("offences.csv", "offence_persons.csv", "schools.csv", "lsoa_lookup.csv"):
