@@ -40,7 +40,7 @@ SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
-from compact_database import compact  # noqa: E402
+from compact_database import compact, quoted  # noqa: E402
 from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 from school_exposure_plugin import database_in_use_problem  # noqa: E402
 from spatial_extension import load_spatial  # noqa: E402
@@ -79,7 +79,7 @@ def carry_history(db: Path, building: Path) -> None:
     try:
         con = duckdb.connect(str(building))
         load_spatial(con)
-        con.execute(f"attach '{str(db).replace(chr(39), chr(39) * 2)}' as published (read_only)")
+        con.execute(f"attach '{quoted(db)}' as published (read_only)")
         tables = [
             row[0]
             for row in con.execute(
@@ -144,6 +144,12 @@ def changes_since_last_run(db: Path, started: str) -> dict:
     }
 
 
+def forget_artifact(name: str) -> None:
+    """Remove an earlier invocation's artifact before dbt runs, so that a dbt that stops
+    before writing its own is not read as if it had passed."""
+    (TARGET / name).unlink(missing_ok=True)
+
+
 def node_counts() -> dict:
     """Status counts of the last dbt invocation (its run_results.json)."""
     try:
@@ -156,14 +162,28 @@ def node_counts() -> dict:
     return counts
 
 
+def holds_police_uk_files_only(raw_dir: str | None) -> bool:
+    """Open-data mode: police.uk files (macro police_uk_glob) and no force extract."""
+    folder = PROJECT / (raw_dir or os.environ.get("SCHOOL_EXPOSURE_RAW_DIR") or "data/raw")
+    return not (folder / "offences.csv").exists() and any(folder.glob("police_uk/*-street.csv"))
+
+
 def check_freshness(db: Path, raw_dir: str | None) -> str:
-    """`dbt source freshness` on the offence extract: pass, warn, error or runtime error."""
+    """`dbt source freshness` on the offence extract: pass, warn, error or runtime error.
+    police.uk files have months, not recording times, and are published about two months
+    behind: the check does not apply to them."""
+    if holds_police_uk_files_only(raw_dir):
+        return "not applicable (police.uk files)"
+    forget_artifact("sources.json")
     dbt(["source", "freshness"], db, raw_dir)
     try:
         results = json.loads((TARGET / "sources.json").read_text())["results"]
     except (OSError, ValueError, KeyError):
         return "runtime error"
     statuses = [result["status"] for result in results]
+    if not statuses:
+        # dbt stopped before the check (a missing file, a project error): not a pass
+        return "runtime error"
     for worst in ("runtime error", "error", "warn"):
         if worst in statuses:
             return worst
@@ -266,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     carry_history(db, building)
     snapshot_clock = duckdb_now()
     say(f"building into {building} (the published {db} is untouched until this ends)")
+    forget_artifact("run_results.json")
     if dbt(command, building, args.raw_dir) != 0:
         remove_database(building)
         say(

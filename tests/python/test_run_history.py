@@ -8,15 +8,15 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
+import yaml
 
-from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, project_vars, run_dbt
+from conftest import PROJECT_DIR, Build, dbt_env, project_vars, run_dbt, run_script
 
 # The second build weights the offender measure heavily: the same data, a different list.
 CHANGED_WEIGHTS = {
@@ -30,13 +30,7 @@ CHANGED_WEIGHTS = {
 
 
 def run_build(args, env):
-    return subprocess.run(
-        [sys.executable, str(SCRIPTS_DIR / "run_build.py"), *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return run_script("run_build.py", args, env)
 
 
 def ranks(db) -> dict[int, tuple]:
@@ -129,12 +123,7 @@ def test_each_run_is_logged_with_its_change_counts_and_no_name(two_runs):
 def test_the_vru_report_lists_the_changes_and_the_public_one_does_not(two_runs, tmp_path):
     db, _, _, _ = two_runs
     out = tmp_path / "report"
-    rendered = subprocess.run(
-        [sys.executable, str(SCRIPTS_DIR / "report.py"), "--db", str(db), "--out", str(out)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
+    rendered = run_script("report.py", ["--db", str(db), "--out", str(out)])
     assert rendered.returncode == 0, rendered.stderr[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         changes = con.execute(
@@ -201,3 +190,45 @@ def test_a_stale_extract_builds_nothing(built: Build, tmp_path):
     assert "nothing built" in output and not db.exists()
     line = json.loads(db.with_name("stale.runs.jsonl").read_text())
     assert line["outcome"] == "stale extract" and line["freshness"] == "error"
+
+
+def test_freshness_reads_recorded_at_as_staging_does():
+    """The source's loaded_at_field writes out macro parse_timestamp (a source config cannot
+    call a macro): a timestamp staging rejects (a date alone, another layout) must not make
+    a stale extract look fresh."""
+    macro = (PROJECT_DIR / "macros/parsing/parse_values.sql").read_text(encoding="utf-8")
+    pattern = re.search(r"macro parse_timestamp.*?'([^']+)'", macro, re.DOTALL).group(1)
+    sources = yaml.safe_load(
+        (PROJECT_DIR / "models/staging/police/_police__sources.yml").read_text(encoding="utf-8")
+    )
+    offences = next(t for t in sources["sources"][0]["tables"] if t["name"] == "offences")
+    assert f"'{pattern}'" in offences["config"]["loaded_at_field"]
+
+
+def test_a_freshness_check_that_cannot_run_is_not_a_pass(built: Build, tmp_path):
+    """A freshness check that cannot run (no offences.csv) is not taken for the previous
+    run's pass left in the target folder."""
+    raw = tmp_path / "raw"
+    shutil.copytree(built.world.raw_dir, raw)
+    (raw / "offences.csv").unlink()
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "sources.json").write_text(json.dumps({"results": [{"status": "pass"}]}))
+    db = tmp_path / "x.duckdb"
+    env = dict(dbt_env(raw, db, built.key), DBT_TARGET_PATH=str(target))
+    result = run_build(["--db", str(db), "--check-freshness"], env)
+    assert result.returncode == 3, (result.stdout + result.stderr)[-3000:]
+    line = json.loads(db.with_name("x.runs.jsonl").read_text())
+    assert line["freshness"] != "pass" and not db.exists()
+
+
+def test_freshness_does_not_apply_to_police_uk_files(tmp_path):
+    """Open-data mode: police.uk gives months, not recording times, so a routine run with
+    --check-freshness builds them rather than calling them stale."""
+    import run_build as script  # noqa: PLC0415  (scripts/ is on the path in conftest)
+
+    (tmp_path / "police_uk").mkdir()
+    (tmp_path / "police_uk" / "2014-01-west-midlands-street.csv").write_text("Crime ID\n")
+    assert script.check_freshness(tmp_path / "x.duckdb", str(tmp_path)).startswith("not applicable")
+    (tmp_path / "offences.csv").write_text("crime_ref\n")
+    assert script.holds_police_uk_files_only(str(tmp_path)) is False
