@@ -641,8 +641,7 @@ def schools_sections(con, top_n: int) -> list[str]:
         ],
         [
             [
-                f"{s['priority_rank']} <small>({s['priority_rank_lower']}&ndash;"
-                f"{s['priority_rank_upper']})</small>",
+                interval(s["priority_rank"], s["priority_rank_lower"], s["priority_rank_upper"], 0),
                 esc(s["school_name"]),
                 esc(s["phase"]),
                 esc(s["la_name"]),
@@ -687,8 +686,12 @@ def schools_sections(con, top_n: int) -> list[str]:
                 ["rank (90% interval)", "school", "phase", "type", "local authority"],
                 [
                     [
-                        f"{s['priority_rank']} <small>({s['priority_rank_lower']}&ndash;"
-                        f"{s['priority_rank_upper']})</small>",
+                        interval(
+                            s["priority_rank"],
+                            s["priority_rank_lower"],
+                            s["priority_rank_upper"],
+                            0,
+                        ),
                         esc(s["school_name"]),
                         esc(s["phase"]),
                         esc(s["establishment_type"]),
@@ -754,11 +757,6 @@ def changes_section(con, top_n: int) -> str:
     beyond = sum(bool(c["is_beyond_interval"]) for c in changes)
     entered = sum(c["list_change"].startswith("entered") for c in changes)
 
-    def rank(value, lower, upper) -> str:
-        if value is None:
-            return "&ndash;"
-        return f"{value} <small>({lower}&ndash;{upper})</small>"
-
     return section(
         "changes",
         "Changes since the previous build",
@@ -783,12 +781,15 @@ def changes_section(con, top_n: int) -> str:
                     esc(c["list_change"]),
                     esc(c["school_name"]),
                     esc(c["la_name"]),
-                    rank(
+                    interval(
                         c["previous_priority_rank"],
                         c["previous_priority_rank_lower"],
                         c["previous_priority_rank_upper"],
+                        0,
                     ),
-                    rank(c["priority_rank"], c["priority_rank_lower"], c["priority_rank_upper"]),
+                    interval(
+                        c["priority_rank"], c["priority_rank_lower"], c["priority_rank_upper"], 0
+                    ),
                     esc(c["change_reason"]),
                     {True: "yes", False: "no", None: "&ndash;"}[c["is_beyond_interval"]],
                 ]

@@ -95,7 +95,7 @@ def test_the_vru_edition_shows_the_top_schools_with_their_intervals(built: Build
     ).fetchall()
     assert top
     for name, rank, lower, upper in top:
-        assert f"<td>{rank} <small>({lower}&ndash;{upper})</small></td>" in text
+        assert f"<td>{rank:,} <small>({lower:,}&ndash;{upper:,})</small></td>" in text
         assert name.replace("&", "&amp;").replace("'", "&#x27;") in text
 
 
