@@ -41,16 +41,6 @@ CATCHMENT_MODELS = {
 }
 
 
-def catchment_seconds(target_dir: Path) -> float:
-    """Seconds the catchment models took in the last dbt invocation (run_results.json)."""
-    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
-    return sum(
-        r["execution_time"]
-        for r in results["results"]
-        if r["unique_id"].startswith("model.") and r["unique_id"].split(".")[-1] in CATCHMENT_MODELS
-    )
-
-
 def dbt_env(raw_dir: Path, db_path: Path) -> dict[str, str]:
     return dict(
         os.environ,
@@ -86,10 +76,15 @@ def slowest_nodes(target_dir: Path, count: int = 10) -> list[tuple[str, float]]:
     return sorted(timed, key=lambda item: -item[1])[:count]
 
 
-def models_seconds(target_dir: Path) -> float:
+def models_seconds(target_dir: Path, names: set[str] | None = None) -> float:
+    """Seconds the models (those named, or all) took in the last dbt invocation, from its
+    run_results.json."""
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
     return sum(
-        r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model.")
+        r["execution_time"]
+        for r in results["results"]
+        if r["unique_id"].startswith("model.")
+        and (names is None or r["unique_id"].split(".")[-1] in names)
     )
 
 
@@ -136,7 +131,7 @@ def bench_scale(scale: str, seed: str, work_dir: Path) -> dict:
         "build": build,
         "core": core,
         "core_models_s": models_seconds(core_target),
-        "catchment_s": catchment_seconds(target),
+        "catchment_s": models_seconds(target, CATCHMENT_MODELS),
         "slowest": slowest_nodes(target),
         "db_mib": db_path.stat().st_size / 2**20,
     }
@@ -202,7 +197,7 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict:
         "offences": count_rows(raw_dir / "offences.csv"),
         "persons": count_rows(raw_dir / "offence_persons.csv"),
         "build": build,
-        "catchment_s": catchment_seconds(target_dir),
+        "catchment_s": models_seconds(target_dir, CATCHMENT_MODELS),
         "slowest": slowest_nodes(target_dir),
         "db_mib": db_path.stat().st_size / 2**20,
     }
