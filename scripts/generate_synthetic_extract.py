@@ -18,6 +18,9 @@ from synthetic.catchment import CHOICE_PROCESSES, simulate_catchment
 from synthetic.ethnicity import build_ethnic_mix, ethnicity_rows
 from synthetic.geography import build_geography
 from synthetic.offences import read_offence_classes, simulate_offences
+from synthetic.output_areas import build_output_areas
+from synthetic.output_areas import locate as locate_output_areas
+from synthetic.output_areas import population_rows as output_area_population_rows
 from synthetic.persons import simulate_persons
 from synthetic.population import build_population
 from synthetic.real_geography import (
@@ -28,7 +31,7 @@ from synthetic.real_geography import (
 from synthetic.rng import stream
 from synthetic.schools import add_admissions, build_schools
 from synthetic.term_dates import HOLIDAYS
-from synthetic.writers import write_csv, write_geojson, write_json
+from synthetic.writers import write_csv, write_features, write_geojson, write_json
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "offence_classes.csv"
 MAX_SCALE = 10.0
@@ -150,8 +153,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         "and people are simulated as usual. The files are read, never copied, except into "
         "the extract written to --out",
     )
+    parser.add_argument(
+        "--output-areas",
+        action="store_true",
+        help="also write the optional finest level: oa_boundaries.geojson (each LSOA cut into "
+        "4-6 output areas) and oa_population.csv, and the true output area of each offence "
+        "in the truth (fictional geography only)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
+    if args.output_areas and args.real_geography is not None:
+        parser.error("--output-areas makes output areas for the fictional geography only")
     if args.real_geography is not None and not args.real_geography.is_dir():
         parser.error(f"--real-geography {args.real_geography}: no such folder")
     if args.out.resolve() == args.truth_out.resolve():
@@ -249,7 +261,13 @@ def simulate_world(args, log: Progress) -> dict:
         stream(args.seed, "persons"), geo, pop, offences, catchment, ethnic_mix
     )
     log("persons", f"{persons.n:,} clean person rows, {len(persons.person_ref):,} people")
+    output_areas = None
+    if args.output_areas:
+        # Its own stream, so the rest of the world is the same with or without it.
+        output_areas = build_output_areas(stream(args.seed, "output-areas"), geo, pop)
+        log("output areas", f"{output_areas.n:,} output areas")
     return {
+        "output_areas": output_areas,
         "classes": classes,
         "geo": geo,
         "pop": pop,
@@ -330,6 +348,19 @@ def write_extract(args, world: dict, log: Progress) -> dict:
     counts["school_holidays.csv"] = write_csv(
         out / "school_holidays.csv", ("start_date", "end_date", "description"), HOLIDAYS
     )
+    oas = world["output_areas"]
+    if oas is not None:
+        counts["oa_boundaries.geojson"] = write_features(
+            out / "oa_boundaries.geojson",
+            "oa_boundaries",
+            oas.rings,
+            [{"OA21CD": oas.code[o], "LSOA21CD": geo.lsoa_code[oas.lsoa[o]]} for o in range(oas.n)],
+        )
+        counts["oa_population.csv"] = write_csv(
+            out / "oa_population.csv",
+            ("oa_code", "age", "population"),
+            output_area_population_rows(oas),
+        )
     log(
         "reference files",
         f"boundaries, lookup, population, ethnic groups, pupil residence, deprivation, "
@@ -357,6 +388,15 @@ def write_truth(args, world: dict, written: dict, log: Progress) -> dict:
         ("crime_ref", "lsoa_code"),
         truth.offence_location_rows(off, geo),
     )
+    oas = world["output_areas"]
+    if oas is not None:
+        located = np.flatnonzero(off.lsoa >= 0)
+        oa = locate_output_areas(oas, geo, off.xy[located], off.lsoa[located])
+        counts["offence_output_areas.csv"] = write_csv(
+            out / "offence_output_areas.csv",
+            ("crime_ref", "oa_code"),
+            [[off.crime_ref[i], oas.code[o]] for i, o in zip(located.tolist(), oa.tolist())],
+        )
     bad_rows = [
         [file, str(number), key, reason]
         for file, records in written["bad"].items()

@@ -20,25 +20,37 @@ def write_csv(path: Path, header, rows) -> int:
 
 def write_geojson(path: Path, geo: Geography) -> int:
     """One Polygon feature per area, coordinates at 0.1 m, rings closed, one feature a line."""
+    properties = [
+        {"LSOA21CD": geo.lsoa_code[i], "LSOA21NM": geo.lsoa_name[i]} for i in range(geo.n)
+    ]
+    if geo.geometry_json is not None:  # real geography: the polygons as read
+        return write_features(
+            path, "lsoa_boundaries", [None] * geo.n, properties, geo.geometry_json
+        )
+    return write_features(path, "lsoa_boundaries", geo.polygons, properties)
+
+
+def write_features(path: Path, layer: str, rings, properties, geometries=None) -> int:
+    """A GeoJSON FeatureCollection in EPSG:27700: one Polygon feature a line, from its ring
+    (coordinates at 0.1 m, closed here) or from its GeoJSON geometry text where given."""
     lines = [
-        '{"type": "FeatureCollection", "name": "lsoa_boundaries", '
+        f'{{"type": "FeatureCollection", "name": "{layer}", '
         f'"crs": {json.dumps(CRS_27700)}, "features": ['
     ]
-    for i in range(geo.n):
-        if geo.geometry_json is not None:
-            geometry = geo.geometry_json[i]
-        else:
-            closed = list(geo.polygons[i]) + [geo.polygons[i][0]]
+    for i, ring in enumerate(rings):
+        geometry = geometries[i] if geometries is not None else None
+        if geometry is None:
+            closed = list(ring) + [ring[0]]
             coords = ", ".join(f"[{x:.1f}, {y:.1f}]" for x, y in closed)
             geometry = f'{{"type": "Polygon", "coordinates": [[{coords}]]}}'
-        properties = json.dumps({"LSOA21CD": geo.lsoa_code[i], "LSOA21NM": geo.lsoa_name[i]})
-        comma = "," if i < geo.n - 1 else ""
+        comma = "," if i < len(rings) - 1 else ""
         lines.append(
-            f'{{"type": "Feature", "properties": {properties}, "geometry": {geometry}}}{comma}'
+            f'{{"type": "Feature", "properties": {json.dumps(properties[i])}, '
+            f'"geometry": {geometry}}}{comma}'
         )
     lines.append("]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return geo.n
+    return len(rings)
 
 
 def write_json(path: Path, value) -> None:

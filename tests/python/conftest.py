@@ -71,8 +71,9 @@ def project_vars() -> dict:
         return yaml.safe_load(handle)["vars"]
 
 
-def generate_world(out_dir: Path, scale: str, seed: str) -> World:
-    """Generate a synthetic extract (with its ground truth) into out_dir."""
+def generate_world(out_dir: Path, scale: str, seed: str, *options: str) -> World:
+    """Generate a synthetic extract (with its ground truth) into out_dir; `options` are more
+    generator flags (e.g. --output-areas)."""
     world = World(out_dir / "raw", out_dir / "truth")
     subprocess.run(
         [
@@ -87,6 +88,7 @@ def generate_world(out_dir: Path, scale: str, seed: str) -> World:
             "--truth-out",
             str(world.truth_dir),
             "--quiet",
+            *options,
         ],
         check=True,
         cwd=PROJECT_DIR,

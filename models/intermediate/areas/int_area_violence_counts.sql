@@ -1,11 +1,13 @@
--- One row per area and level (lsoa, msoa, ward, lad, and one force row): counted violent
+-- One row per area and level (oa, lsoa, msoa, ward, lad, and one force row): counted violent
 -- offences located in the area, those involving a school-aged person, residents and resident
 -- children, and the exposures of the rates in thousands of person-years. Higher levels are
 -- sums of their LSOAs through the best-fit lookup, so an area's parts always add up to it (the
 -- disclosure groups of fct_area_violence rely on that). A level the lookup does not give
 -- (msoa and ward are optional) has no rows. The force row (area_code 'force') sums every
--- LSOA of the boundary file, so it is the total of every other level too. Offences without a
--- location count in no area.
+-- LSOA of the boundary file, so it is the total of every other level too. Output areas, when
+-- their boundaries and population are given, split their LSOA's offences exactly (each
+-- offence is located among its own LSOA's output areas); their residents are the OA
+-- population's. Offences without a location count in no area.
 with
 
 lsoas as (
@@ -23,6 +25,14 @@ residents as (
 offences as (
     select * from {{ ref('int_violent_offences_counted') }}
     where lsoa_code is not null
+),
+
+oa_residents as (
+    select * from {{ ref('int_oa_residents') }}
+),
+
+offence_oas as (
+    select * from {{ ref('int_violent_offences_located_in_oas') }}
 ),
 
 analysis_window as (
@@ -61,26 +71,66 @@ lsoa_counts as (
         on lsoas.lsoa_code = offences_by_lsoa.lsoa_code
 ),
 
+-- The output areas, each with its LSOA's place in the lookup.
+oa_counts as (
+    select
+        oa_residents.oa_code,
+        oa_residents.lsoa_code,
+        lsoa_counts.msoa_code,
+        lsoa_counts.ward_code,
+        lsoa_counts.lad_code,
+        count(offences.crime_ref) as violent_offences,
+        count(offences.crime_ref) filter (where offences.is_youth_involved)
+            as youth_violent_offences,
+        any_value(oa_residents.residents) as residents,
+        any_value(oa_residents.resident_children) as resident_children
+    from oa_residents
+    inner join lsoa_counts
+        on oa_residents.lsoa_code = lsoa_counts.lsoa_code
+    left join offence_oas
+        on oa_residents.oa_code = offence_oas.oa_code
+    left join offences
+        on offence_oas.crime_ref = offences.crime_ref
+    group by all
+),
+
 {%- set levels = {
-    'lsoa': {'code': 'lsoa_code', 'name': 'lsoa_name',
+    'lsoa': {'code': 'lsoa_code', 'name': 'lsoa_name', 'lsoa': 'lsoa_code',
              'msoa': 'msoa_code', 'ward': 'ward_code', 'lad': 'lad_code'},
-    'msoa': {'code': 'msoa_code', 'name': 'msoa_name',
+    'msoa': {'code': 'msoa_code', 'name': 'msoa_name', 'lsoa': 'null',
              'msoa': 'msoa_code', 'ward': 'null', 'lad': 'lad_code'},
-    'ward': {'code': 'ward_code', 'name': 'ward_name',
+    'ward': {'code': 'ward_code', 'name': 'ward_name', 'lsoa': 'null',
              'msoa': 'null', 'ward': 'ward_code', 'lad': 'lad_code'},
-    'lad': {'code': 'lad_code', 'name': 'lad_name',
+    'lad': {'code': 'lad_code', 'name': 'lad_name', 'lsoa': 'null',
             'msoa': 'null', 'ward': 'null', 'lad': 'lad_code'},
-    'force': {'code': "'force'", 'name': "'Force area'",
+    'force': {'code': "'force'", 'name': "'Force area'", 'lsoa': 'null',
               'msoa': 'null', 'ward': 'null', 'lad': 'null'},
 } %}
 
 area_counts as (
+    select
+        'oa' as area_level,
+        oa_code as area_code,
+        -- ONS names no output area: its code is its name.
+        oa_code as area_name,
+        lsoa_code,
+        msoa_code,
+        ward_code,
+        lad_code,
+        violent_offences,
+        youth_violent_offences,
+        residents,
+        resident_children
+    from oa_counts
     {%- for level, columns in levels.items() %}
+
+        union all
         select
             '{{ level }}' as area_level,
             {{ columns.code }} as area_code,
             -- A best-fit lookup gives one name per code; any_value guards against variants.
             any_value({{ columns.name }}) as area_name,
+            any_value({{ columns.lsoa }}) as lsoa_code,
             any_value({{ columns.msoa }}) as msoa_code,
             any_value({{ columns.ward }}) as ward_code,
             any_value({{ columns.lad }}) as lad_code,
@@ -91,10 +141,6 @@ area_counts as (
         from lsoa_counts
         where {{ columns.code }} is not null
         group by {{ columns.code }}
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
     {%- endfor %}
 ),
 
@@ -106,6 +152,7 @@ final as (
 
         -- attributes
         area_counts.area_name,
+        area_counts.lsoa_code,
         area_counts.msoa_code,
         area_counts.ward_code,
         area_counts.lad_code,

@@ -46,6 +46,7 @@ with_priors as (
         counts.area_level,
         counts.area_code,
         counts.area_name,
+        counts.lsoa_code,
         counts.msoa_code,
         counts.ward_code,
         counts.lad_code,

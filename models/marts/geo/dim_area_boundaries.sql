@@ -1,6 +1,7 @@
 -- One row per area of fct_area_violence (every level, and the force): its polygon in
--- EPSG:27700, for the map exports and the report. A higher level's polygon is the union of its
--- LSOAs through the same best-fit lookup that sums their counts, so map and figures agree.
+-- EPSG:27700, for the map exports and the report. An output area's polygon is its own; a
+-- higher level's is the union of its LSOAs through the same best-fit lookup that sums their
+-- counts, so map and figures agree.
 with
 
 lsoas as (
@@ -9,6 +10,10 @@ lsoas as (
 
 lookup as (
     select * from {{ ref('stg_ons__lsoa_lookup') }}
+),
+
+oas as (
+    select * from {{ ref('stg_ons__oa_boundaries') }}
 ),
 
 areas as (
@@ -51,6 +56,14 @@ polygons as (
         end as geom
     from memberships
     group by area_level, area_code
+
+    union all
+
+    select
+        'oa' as area_level,
+        oa_code as area_code,
+        geom
+    from oas
 ),
 
 final as (

@@ -1,7 +1,7 @@
--- One row per area and level (lsoa, msoa, ward, lad, and one force row). Counts, rates and
--- intervals come from int_area_violence_rates; disclosure control (suppression, secondary
--- suppression within the groups in the YAML, rounding) is macro disclosure_control(), driven
--- by config.meta.disclosure. Every published figure is then a function of the published
+-- One row per area and level (oa when given, lsoa, msoa, ward, lad, and one force row).
+-- Counts, rates and intervals come from int_area_violence_rates; disclosure control
+-- (suppression, secondary suppression within the groups in the YAML, rounding) is macro
+-- disclosure_control(), driven by config.meta.disclosure. Every published figure is then a function of the published
 -- counts and the public populations only, so none gives back an exact count: the rates,
 -- intervals and flags are recomputed from the rounded counts, the force-wide rates are the
 -- force row's rounded count over its person-years, and each level's prior is estimated again
@@ -32,6 +32,7 @@ counted as (
         rates.area_level,
         rates.area_code,
         rates.area_name,
+        rates.lsoa_code,
         rates.msoa_code,
         rates.ward_code,
         rates.lad_code,
@@ -115,6 +116,7 @@ final as (
 
         -- attributes
         area_name,
+        lsoa_code,
         msoa_code,
         ward_code,
         lad_code,

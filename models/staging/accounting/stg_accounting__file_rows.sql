@@ -11,6 +11,8 @@
     ('base_ons__lsoa_lookup', 'lsoa_lookup.csv'),
     ('base_ons__lsoa_population', 'lsoa_population.csv'),
     ('base_ons__lsoa_ethnicity', 'lsoa_ethnicity.csv'),
+    ('base_ons__oa_boundaries', 'oa_boundaries'),
+    ('base_ons__oa_population', 'oa_population.csv'),
     ('base_mhclg__deprivation', 'deprivation.csv'),
     ('base_vru__vru_schools', 'vru_schools.csv'),
     ('base_vru__school_holidays', 'school_holidays.csv'),
