@@ -1,12 +1,12 @@
--- One row per area and level (oa when given, lsoa, msoa, ward, lad, and one force row).
--- Counts, rates and intervals come from int_area_violence_rates; disclosure control
--- (suppression, secondary suppression within the groups in the YAML, rounding) is macro
--- disclosure_control(), driven by config.meta.disclosure. Every published figure is then a function of the published
+-- One row per area and level (oa when given, lsoa, msoa, ward, lad, and one force row). Counts,
+-- rates and intervals come from int_area_violence_rates; disclosure control (suppression,
+-- secondary suppression within the groups in the YAML, rounding) is macro disclosure_control(),
+-- driven by config.meta.disclosure. Every published figure is then a function of the published
 -- counts and the public populations only, so none gives back an exact count: the rates,
 -- intervals and flags are recomputed from the rounded counts, the force-wide rates are the
 -- force row's rounded count over its person-years, and each level's prior is estimated again
--- from the published counts (a suppressed cell taken at the middle of the primary range,
--- which is all that is published about it). Youth violence needs persons with an age
+-- from the published counts (a suppressed cell taken at the middle of the primary range, which
+-- is all that is published about it). Youth violence needs persons with an age
 -- (int_measure_availability): without them its counts, rates and flags are null, never zero,
 -- and is_youth_violence_available says so.
 {%- set derived = {} %}
