@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
-from conftest import Build
+import pytest
+
+from conftest import Build, project_vars
 
 ETHNIC_GROUPS = ["White", "Asian", "Black", "Mixed", "Other"]
 
@@ -209,3 +211,38 @@ def test_new_candidates_are_broken_down_by_every_group_once(built: Build):
         ).fetchone()[0]
         == 0
     )
+
+
+def test_exposure_by_decile_is_the_pupil_weighted_mean_of_the_published_index(built: Build):
+    """Recomputed from the VRU mart and the deprivation file: the schools of each decile of
+    their own LSOA, and the pupil-weighted mean exposure_index, null below the threshold."""
+    con = built.connect()
+    expected = {
+        decile: (schools, mean)
+        for decile, schools, mean in con.execute(
+            """
+            select coalesce(cast(deprivation.imd_decile as varchar), 'unknown'), count(*),
+                sum(exposure.pupils_on_roll * exposure.exposure_index)
+                / sum(exposure.pupils_on_roll) filter (where exposure.exposure_index is not null)
+            from marts.fct_school_exposure as exposure
+            inner join intermediate.int_school_rolls as rolls using (urn)
+            left join staging.stg_mhclg__deprivation as deprivation
+                on rolls.lsoa_code = deprivation.lsoa_code
+            group by all
+            """
+        ).fetchall()
+    }
+    published_rows = con.execute(
+        "select breakdown, ranked_schools, mean_exposure_index from marts.fct_bias_checks"
+        " where check_name = 'exposure_by_deprivation_decile'"
+    ).fetchall()
+    assert {str(d) for d in range(1, 11)} <= {b for b, _, _ in published_rows}
+    min_count = project_vars()["disclosure_min_count"]
+    for breakdown, schools, mean in published_rows:
+        true_schools, true_mean = expected.get(breakdown, (0, None))
+        assert schools == true_schools, breakdown
+        if schools < min_count:
+            assert mean is None, breakdown
+        else:
+            assert mean == pytest.approx(true_mean, abs=1e-4), breakdown
+    assert sum(s for _, s, _ in published_rows) == sum(s for s, _ in expected.values())
