@@ -11,10 +11,8 @@
 -- of the suspects' own home areas (lsoa_ethnicity.csv, Census 2021, when given). The home-area
 -- share asks whether suspects differ from the children of the places they live, which the
 -- force-wide share mixes with where violence is recorded.
--- The exposure check: the ranked schools by the deprivation decile of their own LSOA, and the
--- pupil-weighted mean of their published exposure_index (100 = force average): whether the
--- schools the list points at are simply the schools of deprived areas. The mean is null for a
--- decile with fewer than var disclosure_min_count schools, so no school's figure shows.
+-- The exposure check (int_school_exposure_by_deprivation_decile): the ranked schools by the
+-- deprivation decile of their own LSOA, and their pupil-weighted mean exposure_index.
 -- The priority-list check: how many of the top var priority_top_n schools stay in the top
 -- when offences found by proactive policing are left out of the area measures
 -- (int_school_priority_without_proactive), and the rank correlation of the two lists: a
@@ -74,12 +72,8 @@ ranks_without_proactive as (
     select * from {{ ref('int_school_priority_without_proactive') }}
 ),
 
-school_measures as (
-    select * from {{ ref('int_school_measures_controlled') }}
-),
-
-school_rolls as (
-    select * from {{ ref('int_school_rolls') }}
+exposure_by_decile as (
+    select * from {{ ref('int_school_exposure_by_deprivation_decile') }}
 ),
 
 lsoa_groups as (
@@ -144,49 +138,6 @@ by_decile as (
     left join lsoa_counts
         on deciles.imd_decile = lsoa_counts.imd_decile
     group by deciles.imd_decile
-),
-
-school_deciles as (
-    select
-        school_measures.urn,
-        school_measures.pupils_on_roll,
-        school_measures.exposure_index,
-        coalesce(cast(deprivation.imd_decile as varchar), 'unknown') as imd_decile
-    from school_measures
-    inner join school_rolls
-        on school_measures.urn = school_rolls.urn
-    left join deprivation
-        on school_rolls.lsoa_code = deprivation.lsoa_code
-),
-
-exposure_by_decile as (
-    select
-        'exposure_by_deprivation_decile' as check_name,
-        school_decile_list.imd_decile as breakdown,
-        {{ imd_decile_name('school_decile_list.imd_decile') }} as breakdown_name,
-        count(school_deciles.urn) as ranked_schools,
-        case
-            when count(school_deciles.urn) >= {{ var('disclosure_min_count') }}
-                then round(
-                    -- In URN order, so that a rebuild adds the same numbers in the same order.
-                    sum(school_deciles.pupils_on_roll * school_deciles.exposure_index
-                        order by school_deciles.urn)
-                    / nullif(
-                        sum(school_deciles.pupils_on_roll)
-                            filter (where school_deciles.exposure_index is not null),
-                        0
-                    ),
-                    4
-                )
-        end as mean_exposure_index
-    from (
-        select imd_decile from deciles
-        union
-        select imd_decile from school_deciles
-    ) as school_decile_list
-    left join school_deciles
-        on school_decile_list.imd_decile = school_deciles.imd_decile
-    group by school_decile_list.imd_decile
 ),
 
 by_authority as (
@@ -444,9 +395,9 @@ counted as (
     union all
 
     select
-        exposure_by_decile.check_name,
-        exposure_by_decile.breakdown,
-        exposure_by_decile.breakdown_name,
+        'exposure_by_deprivation_decile' as check_name,
+        exposure_by_decile.imd_decile as breakdown,
+        {{ imd_decile_name('exposure_by_decile.imd_decile') }} as breakdown_name,
         cast(null as bigint) as violent_offences,
         cast(null as bigint) as proactive_violent_offences,
         availability.is_proactive_flag_available,
