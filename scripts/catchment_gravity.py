@@ -27,9 +27,10 @@ tests/python/test_catchment_gravity.py tests it on hand-computed cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 # Parameter bounds: wide enough for any world seen, narrow enough that a calibration on
 # odd data cannot run to a deterrence that overflows.
@@ -57,10 +58,35 @@ class Pairs:
     origin_total: np.ndarray  # per origin index
     destination_total: np.ndarray  # per destination index
     nearest: np.ndarray | None = None
+    _orders: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.nearest is None:
             self.nearest = np.zeros(len(self.origin))
+
+    def summing_matrix(self, weight: np.ndarray, by: str) -> sparse.csr_matrix:
+        """The sparse matrix M with M @ x == np.bincount(rows, weight * x[columns]) exactly,
+        rows the pairs' destinations and columns their origins (`by` "destination"), or the
+        other way round (`by` "origin"). Each row holds its pairs in their order in the
+        arrays (a stable sort), so the matrix-vector product adds the same terms in the same
+        order as bincount: the same floating-point result, bit for bit, in a quarter of the
+        time (one pass, no temporary array of the products)."""
+        rows, columns = (
+            (self.destination, self.origin)
+            if by == "destination"
+            else (self.origin, self.destination)
+        )
+        n_rows = len(self.destination_total if by == "destination" else self.origin_total)
+        n_columns = len(self.origin_total if by == "destination" else self.destination_total)
+        if by not in self._orders:
+            order = np.argsort(rows, kind="stable")
+            row_starts = np.zeros(n_rows + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=n_rows), out=row_starts[1:])
+            self._orders[by] = (order, columns[order], row_starts)
+        order, ordered_columns, row_starts = self._orders[by]
+        return sparse.csr_matrix(
+            (weight[order], ordered_columns, row_starts), shape=(n_rows, n_columns)
+        )
 
     @classmethod
     def from_columns(
@@ -110,16 +136,17 @@ def balance(
     exactly. Returns the flows, the origin factors a (to start a later balancing from) and
     the rounds run."""
     o, d = pairs.origin, pairs.destination
-    origin_weight = pairs.origin_total[o] * deterrence
-    pupil_weight = pairs.destination_total[d] * deterrence
+    # destinations x origins: @ a sums a[o] * children * f over each school's pairs
+    # (np.bincount(d, a[o] * origin_weight), bit for bit); origins x destinations the same
+    # for b over each LSOA's pairs.
+    to_destinations = pairs.summing_matrix(pairs.origin_total[o] * deterrence, "destination")
+    to_origins = pairs.summing_matrix(pairs.destination_total[d] * deterrence, "origin")
     a = np.ones(len(pairs.origin_total)) if start is None else start.copy()
-    n_destinations = len(pairs.destination_total)
-    n_origins = len(pairs.origin_total)
     total = pairs.origin_total.sum()
     done = 0
     for done in range(1, rounds + 1):  # noqa: B007 (the rounds run are returned)
-        b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
-        totals = np.bincount(o, b[d] * pupil_weight, n_origins)
+        b = 1.0 / (to_destinations @ a)
+        totals = to_origins @ b
         # Converged when the children misplaced, as a share of all, are under `tolerance`.
         if tolerance and (pairs.origin_total * np.abs(a * totals - 1.0)).sum() < tolerance * total:
             break
@@ -127,7 +154,7 @@ def balance(
         # proportional fitting (w = 1), reached in far fewer rounds when the deterrence is
         # sharp.
         a = a ** (1.0 - RELAXATION) * totals ** (-RELAXATION)
-    b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
+    b = 1.0 / (to_destinations @ a)
     flows = pairs.origin_total[o] * pairs.destination_total[d] * deterrence * a[o] * b[d]
     return flows, a, done
 

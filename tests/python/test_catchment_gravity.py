@@ -48,6 +48,83 @@ def test_balancing_meets_both_margins():
     assert np.bincount(pairs.origin, flows) == pytest.approx(children, rel=1e-6)
 
 
+def bincount_balance(pairs: Pairs, deterrence, rounds: int, tolerance: float = 0.0, start=None):
+    """The balancing as it was written before the sparse matrices (np.bincount over the
+    pairs): the reference the faster one must equal bit for bit."""
+    o, d = pairs.origin, pairs.destination
+    origin_weight = pairs.origin_total[o] * deterrence
+    pupil_weight = pairs.destination_total[d] * deterrence
+    a = np.ones(len(pairs.origin_total)) if start is None else start.copy()
+    n_destinations, n_origins = len(pairs.destination_total), len(pairs.origin_total)
+    total = pairs.origin_total.sum()
+    done = 0
+    for done in range(1, rounds + 1):  # noqa: B007
+        b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
+        totals = np.bincount(o, b[d] * pupil_weight, n_origins)
+        if tolerance and (pairs.origin_total * np.abs(a * totals - 1.0)).sum() < tolerance * total:
+            break
+        a = a ** (1.0 - 1.6) * totals ** (-1.6)
+    b = 1.0 / np.bincount(d, a[o] * origin_weight, n_destinations)
+    flows = pairs.origin_total[o] * pairs.destination_total[d] * deterrence * a[o] * b[d]
+    return flows, a, done
+
+
+def shuffled_pairs(seed: int) -> Pairs:
+    """Pairs in no particular order (as the models read them), most origins reaching a few
+    schools, with children and pupils of very different sizes."""
+    rng = np.random.default_rng(seed)
+    n_origins, n_schools = 300, 45
+    keep = rng.random((n_origins, n_schools)) < 0.3
+    origin, destination = np.nonzero(keep)
+    order = rng.permutation(len(origin))
+    children = rng.uniform(1, 400, n_origins)
+    pupils = rng.uniform(10, 2000, n_schools)
+    pupils *= children[np.unique(origin)].sum() / pupils[np.unique(destination)].sum()
+    return Pairs.from_columns(
+        origin[order] * 7 + 3,
+        destination[order] * 11 + 100000,
+        rng.lognormal(0.5, 0.9, len(origin)),
+        rng.random(len(origin)) < 0.2,
+        children[origin[order]],
+        pupils[destination[order]],
+        rng.random(len(origin)) < 0.1,
+    )
+
+
+@pytest.mark.parametrize("by", ["destination", "origin"])
+def test_summing_matrix_equals_bincount_bit_for_bit(by):
+    """M @ x adds each row's terms in the pairs' order, as np.bincount does: equal, not
+    merely close (the published catchments must not move by a rounding)."""
+    pairs = shuffled_pairs(11)
+    rng = np.random.default_rng(12)
+    weight = rng.lognormal(0, 3, len(pairs.origin))
+    rows, columns = (
+        (pairs.destination, pairs.origin)
+        if by == "destination"
+        else (pairs.origin, pairs.destination)
+    )
+    x = rng.lognormal(0, 2, columns.max() + 1)
+    expected = np.bincount(rows, weight * x[columns], rows.max() + 1)
+    assert np.array_equal(pairs.summing_matrix(weight, by) @ x, expected)
+
+
+@pytest.mark.parametrize(
+    ("rounds", "tolerance", "warm"), [(100, 0.0, False), (2000, 1e-7, False), (100, 1e-4, True)]
+)
+def test_balancing_equals_the_bincount_balancing_bit_for_bit(rounds, tolerance, warm):
+    """Fixed rounds (the published model), a tolerance (calibration) and a warm start (the
+    alternatives) all give exactly the flows, factors and rounds of the bincount form."""
+    pairs = shuffled_pairs(21)
+    deterrence = pairs.deterrence(0.4, 0.9, 1.1, 0.6)
+    start = balance(pairs, pairs.deterrence(0.3), 50)[1] if warm else None
+    flows, factors, done = balance(pairs, deterrence, rounds, tolerance, start)
+    ref_flows, ref_factors, ref_done = bincount_balance(pairs, deterrence, rounds, tolerance, start)
+    assert np.isfinite(flows).all()
+    assert done == ref_done
+    assert np.array_equal(flows, ref_flows)
+    assert np.array_equal(factors, ref_factors)
+
+
 def made_up_area(seed: int = 5):
     """60 LSOAs and 12 schools on a 10 km square, split into two authorities at x = 5 km."""
     rng = np.random.default_rng(seed)
