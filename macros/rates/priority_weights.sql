@@ -24,6 +24,8 @@
     order of additions tie exactly; priority_rank = 1 + the number of schools with a higher
     score (ties share the better rank). One CTE body. -#}
 {% macro priority_ranks(measure_values) -%}
+    {#- the measures in the byte order of their names, as DuckDB sorts text -#}
+    {%- set measures = var('priority_weights').keys() | list | sort(case_sensitive=true) -%}
     with
 
     weights as (
@@ -46,15 +48,38 @@
             on measure_values.measure = weights.measure
     ),
 
+    -- Each measure's term, one column per measure of var priority_weights.
+    terms as (
+        select
+            urn,
+            replicate,
+            {%- for measure in measures %}
+            sum(priority_weight_used * measure_percent_rank) filter (
+                where measure = {{ sql_string(measure) }}
+            ) as term_{{ loop.index }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from percent_ranks
+        group by urn, replicate
+    ),
+
     scored as (
+        -- The terms added in the order of the measures' names, a measure without a weight
+        -- in use adding 0 (x + 0 = x): the same sum, bit for bit, as summing the rows
+        -- ordered by measure, without sorting each school's terms.
         select
             urn,
             replicate,
             round(
-                100 * sum(priority_weight_used * measure_percent_rank order by measure), 9
+                100 * (
+                    {%- for measure in measures %}
+                    {{ "+ " if not loop.first }}coalesce(term_{{ loop.index }}, 0)
+                    {%- else %}
+                    0
+                    {%- endfor %}
+                ),
+                9
             ) as priority_score
-        from percent_ranks
-        group by urn, replicate
+        from terms
     )
 
     select

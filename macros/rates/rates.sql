@@ -173,9 +173,14 @@
 
 {#- A reproducible uniform draw in (0, 1) for a row and a replicate: a hash of the row's key,
     the replicate and a stream number (one per measure), so draws are independent across
-    measures and the same on every rebuild of the same data. -#}
+    measures and the same on every rebuild of the same data. The hash's top 53 bits plus 1/2,
+    over 2^53, in double arithmetic: the literal 0.5 would make the sum a DECIMAL(22,1) on a
+    128-bit integer, 30 times slower, for the same correctly rounded double. -#}
 {% macro uniform_draw(key, replicate, stream) -%}
-    ((hash({{ key }}, {{ replicate }}, {{ stream }}) // 2048 + 0.5) / 9007199254740992.0)
+    (
+        (cast(hash({{ key }}, {{ replicate }}, {{ stream }}) // 2048 as double) + 0.5)
+        / 9007199254740992.0
+    )
 {%- endmacro %}
 
 
