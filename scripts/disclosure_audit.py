@@ -24,11 +24,13 @@ how many they can narrow to fewer possible values than the primary range 1 to mi
 holds (wherever the range lies: a secondary-suppressed cell can be 10 or more), or pin to one
 value.
 
-The project's guarantee (docs/ethics-and-method.md, "Disclosure across levels"): the force
-rate gives back no exact total, and no suppressed cell is pinned to one value. --check exits
-1 when either fails; tests/python/test_pipeline.py runs audit() on the fixture world. No
-suppressed cell narrowed below the primary range is the aim, not yet met across levels (wards
-and MSOAs overlap): --check reports narrowed cells but does not fail on them.
+The project's guarantee (README, "Disclosure across levels"; docs/ethics-and-method.md): the
+force rate gives back no exact total, and no suppressed cell is pinned to one value. --check
+exits 1 when either fails; tests/python/test_pipeline.py runs audit() on the fixture world,
+test_output_areas.py on a world with output areas. No suppressed cell narrowed below the
+primary range is the aim, not yet met across levels (wards and MSOAs overlap, an LSOA's few
+output areas share its rounded total): --check reports narrowed cells but does not fail on
+them.
 """
 
 from __future__ import annotations
