@@ -12,14 +12,7 @@ population as (
 ),
 
 by_lsoa as (
-    select
-        lsoa_code,
-        sum(population) as residents,
-        sum(population) filter (
-            where age between {{ var('school_age_min_victim') }} and {{ var('school_age_max') }}
-        ) as resident_children
-    from population
-    group by lsoa_code
+    {{ residents_by_area('population', 'lsoa_code') }}
 ),
 
 final as (

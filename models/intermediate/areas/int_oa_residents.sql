@@ -1,5 +1,5 @@
 -- One row per output area of the OA boundaries (none without them): its LSOA, residents and
--- resident children of school age (as int_lsoa_residents counts them), the denominators of
+-- resident children of school age (macro residents_by_area), the denominators of
 -- the output-area rates. OA boundaries without oa_population.csv stop the build: the level
 -- would have counts without residents, and its rates would be wrong, not missing.
 with
@@ -13,14 +13,7 @@ population as (
 ),
 
 by_oa as (
-    select
-        oa_code,
-        sum(population) as residents,
-        sum(population) filter (
-            where age between {{ var('school_age_min_victim') }} and {{ var('school_age_max') }}
-        ) as resident_children
-    from population
-    group by oa_code
+    {{ residents_by_area('population', 'oa_code') }}
 ),
 
 -- Stops the build here when the output areas have no population.
