@@ -291,65 +291,29 @@ area_checks as (
     select * from by_authority
 ),
 
-counted as (
+checks as (
+    -- Each kind of check brings only its own figures; by name, the others are null.
     select
         area_checks.check_name,
         area_checks.breakdown,
         area_checks.breakdown_name,
         cast(area_checks.violent_offences as bigint) as violent_offences,
-        case
-            when availability.is_proactive_flag_available
-                then cast(area_checks.proactive_violent_offences as bigint)
-        end as proactive_violent_offences,
-        availability.is_proactive_flag_available,
+        cast(area_checks.proactive_violent_offences as bigint) as proactive_violent_offences,
         cast(area_checks.residents as bigint) as residents,
-        area_checks.residents * analysis_window.window_years / 1000 as resident_thousand_years,
-        cast(null as bigint) as suspects_of_school_age,
-        suspect_availability.is_suspect_data_available,
-        cast(null as double) as resident_share,
-        cast(null as double) as resident_share_of_home_areas,
-        census_availability.is_census_ethnicity_available,
-        census_availability.is_census_all_ages,
-        cast(null as bigint) as top_schools,
-        cast(null as bigint) as top_schools_kept_without_proactive,
-        cast(null as double) as rank_correlation_without_proactive,
-        cast(null as bigint) as ranked_schools,
-        cast(null as double) as mean_exposure_index
+        area_checks.residents * analysis_window.window_years / 1000 as resident_thousand_years
     from area_checks
-    cross join availability
     cross join analysis_window
-    cross join suspect_availability
-    cross join census_availability
 
-    union all
+    union all by name
 
     select
         by_person_group.check_name,
         by_person_group.breakdown,
         by_person_group.breakdown_name,
-        cast(null as bigint) as violent_offences,
-        cast(null as bigint) as proactive_violent_offences,
-        availability.is_proactive_flag_available,
-        cast(null as bigint) as residents,
-        cast(null as double) as resident_thousand_years,
-        case
-            when suspect_availability.is_suspect_data_available
-                then cast(by_person_group.suspects_of_school_age as bigint)
-        end as suspects_of_school_age,
-        suspect_availability.is_suspect_data_available,
+        cast(by_person_group.suspects_of_school_age as bigint) as suspects_of_school_age,
         round(force_ethnic_shares.resident_share, 6) as resident_share,
-        round(home_area_shares.resident_share_of_home_areas, 6) as resident_share_of_home_areas,
-        census_availability.is_census_ethnicity_available,
-        census_availability.is_census_all_ages,
-        cast(null as bigint) as top_schools,
-        cast(null as bigint) as top_schools_kept_without_proactive,
-        cast(null as double) as rank_correlation_without_proactive,
-        cast(null as bigint) as ranked_schools,
-        cast(null as double) as mean_exposure_index
+        round(home_area_shares.resident_share_of_home_areas, 6) as resident_share_of_home_areas
     from by_person_group
-    cross join availability
-    cross join suspect_availability
-    cross join census_availability
     left join force_ethnic_shares
         on
             by_person_group.check_name = 'school_aged_suspects_by_ethnicity'
@@ -359,62 +323,62 @@ counted as (
             by_person_group.check_name = 'school_aged_suspects_by_ethnicity'
             and by_person_group.breakdown = home_area_shares.ethnic_group
 
-    union all
+    union all by name
 
     select
-        priority_list_check.check_name,
-        priority_list_check.breakdown,
-        priority_list_check.breakdown_name,
-        cast(null as bigint) as violent_offences,
-        cast(null as bigint) as proactive_violent_offences,
-        availability.is_proactive_flag_available,
-        cast(null as bigint) as residents,
-        cast(null as double) as resident_thousand_years,
-        cast(null as bigint) as suspects_of_school_age,
-        suspect_availability.is_suspect_data_available,
-        cast(null as double) as resident_share,
-        cast(null as double) as resident_share_of_home_areas,
-        census_availability.is_census_ethnicity_available,
-        census_availability.is_census_all_ages,
-        case
-            when availability.is_proactive_flag_available
-                then priority_list_check.top_schools
-        end as top_schools,
-        case
-            when availability.is_proactive_flag_available
-                then priority_list_check.top_schools_kept_without_proactive
-        end as top_schools_kept_without_proactive,
-        priority_list_check.rank_correlation_without_proactive,
-        cast(null as bigint) as ranked_schools,
-        cast(null as double) as mean_exposure_index
+        check_name,
+        breakdown,
+        breakdown_name,
+        top_schools,
+        top_schools_kept_without_proactive,
+        rank_correlation_without_proactive
     from priority_list_check
-    cross join availability
-    cross join suspect_availability
-    cross join census_availability
 
-    union all
+    union all by name
 
     select
         'exposure_by_deprivation_decile' as check_name,
-        exposure_by_decile.imd_decile as breakdown,
-        {{ imd_decile_name('exposure_by_decile.imd_decile') }} as breakdown_name,
-        cast(null as bigint) as violent_offences,
-        cast(null as bigint) as proactive_violent_offences,
+        imd_decile as breakdown,
+        {{ imd_decile_name('imd_decile') }} as breakdown_name,
+        ranked_schools,
+        mean_exposure_index
+    from exposure_by_decile
+),
+
+counted as (
+    -- A figure whose source the force did not give is null, never 0.
+    select
+        checks.check_name,
+        checks.breakdown,
+        checks.breakdown_name,
+        checks.violent_offences,
+        case
+            when availability.is_proactive_flag_available
+                then checks.proactive_violent_offences
+        end as proactive_violent_offences,
         availability.is_proactive_flag_available,
-        cast(null as bigint) as residents,
-        cast(null as double) as resident_thousand_years,
-        cast(null as bigint) as suspects_of_school_age,
+        checks.residents,
+        checks.resident_thousand_years,
+        case
+            when suspect_availability.is_suspect_data_available
+                then checks.suspects_of_school_age
+        end as suspects_of_school_age,
         suspect_availability.is_suspect_data_available,
-        cast(null as double) as resident_share,
-        cast(null as double) as resident_share_of_home_areas,
+        checks.resident_share,
+        checks.resident_share_of_home_areas,
         census_availability.is_census_ethnicity_available,
         census_availability.is_census_all_ages,
-        cast(null as bigint) as top_schools,
-        cast(null as bigint) as top_schools_kept_without_proactive,
-        cast(null as double) as rank_correlation_without_proactive,
-        exposure_by_decile.ranked_schools,
-        exposure_by_decile.mean_exposure_index
-    from exposure_by_decile
+        case
+            when availability.is_proactive_flag_available then checks.top_schools
+        end as top_schools,
+        case
+            when availability.is_proactive_flag_available
+                then checks.top_schools_kept_without_proactive
+        end as top_schools_kept_without_proactive,
+        checks.rank_correlation_without_proactive,
+        checks.ranked_schools,
+        checks.mean_exposure_index
+    from checks
     cross join availability
     cross join suspect_availability
     cross join census_availability
