@@ -34,7 +34,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 SCRIPTS = PROJECT / "scripts"
 REUSABLE_FOLDER = "models/intermediate/catchment/"
-TABLE = "refresh.fingerprints"
+SCHEMA, TABLE = "refresh", "fingerprints"
 RAW_DIR_ENV = "SCHOOL_EXPOSURE_RAW_DIR"
 
 VAR_CALL = re.compile(r"\bvar\(\s*(['\"])([^'\"]+)\1")

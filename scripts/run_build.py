@@ -223,20 +223,37 @@ def read_manifest() -> dict | None:
         return None
 
 
+def identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """schema.table in the connection's own file, named with its catalog so that a file
+    named like a schema (refresh.duckdb, marts.duckdb) cannot be mistaken for it."""
+    catalog = con.execute("select current_database()").fetchone()[0]
+    return f"{identifier(catalog)}.{identifier(schema)}.{identifier(table)}"
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection) -> str:
+    return table_of(con, build_fingerprint.SCHEMA, build_fingerprint.TABLE)
+
+
 def published_fingerprint(db: Path) -> tuple[dict[str, str] | None, str]:
     """The fingerprint recorded in the published file, or None and why it cannot be used."""
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             recorded = con.execute(
                 "select count(*) from duckdb_tables()"
-                " where schema_name = 'refresh' and table_name = 'fingerprints'"
+                " where database_name = current_database()"
+                f" and schema_name = '{build_fingerprint.SCHEMA}'"
+                f" and table_name = '{build_fingerprint.TABLE}'"
             ).fetchone()[0]
             if not recorded:
                 return None, "the published build recorded no fingerprint of its inputs"
-            items = dict(
-                con.execute(f"select item, sha256 from {build_fingerprint.TABLE}").fetchall()
-            )
-            status = con.execute("select status, invocation_id from marts.build_status").fetchall()
+            items = dict(con.execute(f"select item, sha256 from {fingerprints(con)}").fetchall())
+            status = con.execute(
+                f"select status, invocation_id from {table_of(con, 'marts', 'build_status')}"
+            ).fetchall()
     except duckdb.Error as exc:
         return None, f"the published file could not be read ({exc.__class__.__name__})"
     if len(status) != 1 or status[0][0] != "complete":
@@ -303,7 +320,7 @@ def copy_reused(db: Path, building: Path, models: list[dict]) -> bool:
         load_spatial(con)
         con.execute(f"attach '{quoted(db)}' as published (read_only)")
         for model in models:
-            schema, table = quoted(model["schema"]), quoted(model["alias"])
+            schema, table = identifier(model["schema"]), identifier(model["alias"])
             con.execute(f"create schema if not exists {schema}")
             con.execute(f"create table {schema}.{table} as from published.{schema}.{table}")
         con.execute("detach published")
@@ -344,13 +361,19 @@ def record_fingerprint(
         return None
     try:
         with duckdb.connect(str(building)) as con:
-            invocation = con.execute("select invocation_id from marts.build_status").fetchone()
-            con.execute("create schema if not exists refresh")
+            invocation = con.execute(
+                f"select invocation_id from {table_of(con, 'marts', 'build_status')}"
+            ).fetchone()
+            catalog = con.execute("select current_database()").fetchone()[0]
             con.execute(
-                f"create or replace table {build_fingerprint.TABLE} (item varchar, sha256 varchar)"
+                f"create schema if not exists {identifier(catalog)}."
+                f"{identifier(build_fingerprint.SCHEMA)}"
+            )
+            con.execute(
+                f"create or replace table {fingerprints(con)} (item varchar, sha256 varchar)"
             )
             con.executemany(
-                f"insert into {build_fingerprint.TABLE} values (?, ?)",
+                f"insert into {fingerprints(con)} values (?, ?)",
                 sorted({**items, "build invocation": invocation[0]}.items()),
             )
     except (duckdb.Error, TypeError) as exc:
