@@ -21,6 +21,14 @@ Run routinely (README, "Running it routinely"), each build carries the published
 what changed since the previous build (counts only, never a name) and appends a line to the
 run log `<db stem>.runs.jsonl` beside the database. `--check-freshness` first runs
 `dbt source freshness` and builds nothing when the offence extract is stale (exit 3).
+
+`--refresh` (README, "Refresh") starts from the published build: when everything the
+catchments are built from (the files of schools, boundaries, lookup, population and pupil
+residence, the seeds, the code and the vars they read: scripts/build_fingerprint.py) is
+byte-identical to what the published build recorded in refresh.fingerprints, it copies the
+catchment models' tables from the published file and rebuilds everything else; otherwise,
+or when unsure (no fingerprint, a file built in place since), it builds everything and says
+why. Every build records its fingerprint for the next refresh.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ SCRIPTS = Path(__file__).resolve().parent
 PROJECT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
+import build_fingerprint  # noqa: E402
 from compact_database import compact, quoted  # noqa: E402
 from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 from school_exposure_plugin import database_in_use_problem  # noqa: E402
@@ -190,6 +199,192 @@ def check_freshness(db: Path, raw_dir: str | None) -> str:
     return "pass"
 
 
+def raw_folder(raw_dir: str | None, variables: dict) -> Path:
+    """The extract folder as dbt resolves it (macro raw_dir), from the project folder."""
+    chosen = (
+        variables.get("raw_dir")
+        or raw_dir
+        or os.environ.get("SCHOOL_EXPOSURE_RAW_DIR")
+        or "data/raw"
+    )
+    return PROJECT / chosen
+
+
+def resolved_vars(variables: dict) -> dict:
+    """dbt_project.yml's vars with --vars over them, as the build sees them."""
+    with open(PROJECT / "dbt_project.yml", encoding="utf-8") as handle:
+        return {**(yaml.safe_load(handle).get("vars") or {}), **variables}
+
+
+def read_manifest() -> dict | None:
+    try:
+        return json.loads((TARGET / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """schema.table in the connection's own file, named with its catalog so that a file
+    named like a schema (refresh.duckdb, marts.duckdb) cannot be mistaken for it."""
+    catalog = con.execute("select current_database()").fetchone()[0]
+    return f"{identifier(catalog)}.{identifier(schema)}.{identifier(table)}"
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection) -> str:
+    return table_of(con, build_fingerprint.SCHEMA, build_fingerprint.TABLE)
+
+
+def published_fingerprint(db: Path) -> tuple[dict[str, str] | None, str]:
+    """The fingerprint recorded in the published file, or None and why it cannot be used."""
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            recorded = con.execute(
+                "select count(*) from duckdb_tables()"
+                " where database_name = current_database()"
+                f" and schema_name = '{build_fingerprint.SCHEMA}'"
+                f" and table_name = '{build_fingerprint.TABLE}'"
+            ).fetchone()[0]
+            if not recorded:
+                return None, "the published build recorded no fingerprint of its inputs"
+            items = dict(con.execute(f"select item, sha256 from {fingerprints(con)}").fetchall())
+            status = con.execute(
+                f"select status, invocation_id from {table_of(con, 'marts', 'build_status')}"
+            ).fetchall()
+    except duckdb.Error as exc:
+        return None, f"the published file could not be read ({exc.__class__.__name__})"
+    if len(status) != 1 or status[0][0] != "complete":
+        return None, "the published file is not a complete build"
+    if items.pop("build invocation", None) != status[0][1]:
+        return None, (
+            "the published file was rebuilt after its fingerprint was recorded (dbt run in place?)"
+        )
+    return items, ""
+
+
+def plan_refresh(
+    db: Path, raw_dir: str | None, variables: dict
+) -> tuple[list[dict], str, dict[str, str]]:
+    """The catchment models to copy from the published file (none: build everything), why,
+    and the fingerprint they were found with."""
+    if not db.exists():
+        return [], f"no published database at {db}", {}
+    previous, problem = published_fingerprint(db)
+    if previous is None:
+        return [], problem, {}
+    forget_artifact("manifest.json")
+    dbt_vars = ["--vars", json.dumps(variables, default=str)] if variables else []
+    if dbt(["parse", "--quiet", *dbt_vars], db, raw_dir) != 0 or not (manifest := read_manifest()):
+        return [], "dbt could not parse the project (the build will say why)", {}
+    current = build_fingerprint.fingerprint(
+        manifest, raw_folder(raw_dir, variables), resolved_vars(variables)
+    )
+    changed = build_fingerprint.differences(previous, current)
+    if changed:
+        shown = ", ".join(changed[:6]) + (
+            f" and {len(changed) - 6} more" if len(changed) > 6 else ""
+        )
+        return [], f"what the catchments are built from has changed: {shown}", {}
+    models = build_fingerprint.reusable_models(manifest)
+    not_tables = [m["name"] for m in models if m["config"].get("materialized") != "table"]
+    if not_tables:
+        return [], f"only tables can be reused, and {', '.join(not_tables)} are not", {}
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            present = {
+                (row[0], row[1])
+                for row in con.execute(
+                    "select schema_name, table_name from duckdb_tables()"
+                ).fetchall()
+            }
+    except duckdb.Error as exc:
+        return [], f"the published file could not be read ({exc.__class__.__name__})", {}
+    missing = [m["name"] for m in models if (m["schema"], m["alias"]) not in present]
+    if missing:
+        return [], f"the published file lacks {', '.join(missing)}", {}
+    return (
+        models,
+        "the schools, boundaries, lookup, population, pupil residence, seeds, code and vars "
+        f"the catchments are built from are unchanged ({len(current)} fingerprints equal)",
+        current,
+    )
+
+
+def copy_reused(db: Path, building: Path, models: list[dict]) -> bool:
+    """Copy the reused models' tables from the published file into the new one."""
+    try:
+        con = duckdb.connect(str(building))
+        load_spatial(con)
+        con.execute(f"attach '{quoted(db)}' as published (read_only)")
+        for model in models:
+            schema, table = identifier(model["schema"]), identifier(model["alias"])
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {schema}.{table} as from published.{schema}.{table}")
+        con.execute("detach published")
+        con.close()
+    except duckdb.Error as exc:
+        say(f"could not copy the catchments from {db} ({exc.__class__.__name__})")
+        return False
+    return True
+
+
+def record_fingerprint(
+    building: Path, raw_dir: str | None, variables: dict, since: float
+) -> dict[str, str] | None:
+    """Write the fingerprint of what this build's catchments were built from into the new
+    file (table refresh.fingerprints), for the next refresh. None, and nothing recorded,
+    when an input file changed while the build ran."""
+    manifest = read_manifest()
+    if manifest is None:
+        say(
+            "warning: no manifest from the build: no fingerprint recorded, the next refresh "
+            "builds everything"
+        )
+        return None
+    folder = raw_folder(raw_dir, variables)
+    items = build_fingerprint.fingerprint(manifest, folder, resolved_vars(variables))
+    touched = [
+        name
+        for name in items
+        if name.startswith("file ")
+        and (folder / name[5:]).exists()
+        and (folder / name[5:]).stat().st_mtime >= since
+    ]
+    if touched:
+        say(
+            f"warning: {', '.join(touched)} changed during the build: no fingerprint "
+            "recorded, the next refresh builds everything"
+        )
+        return None
+    try:
+        with duckdb.connect(str(building)) as con:
+            invocation = con.execute(
+                f"select invocation_id from {table_of(con, 'marts', 'build_status')}"
+            ).fetchone()
+            catalog = con.execute("select current_database()").fetchone()[0]
+            con.execute(
+                f"create schema if not exists {identifier(catalog)}."
+                f"{identifier(build_fingerprint.SCHEMA)}"
+            )
+            con.execute(
+                f"create or replace table {fingerprints(con)} (item varchar, sha256 varchar)"
+            )
+            con.executemany(
+                f"insert into {fingerprints(con)} values (?, ?)",
+                sorted({**items, "build invocation": invocation[0]}.items()),
+            )
+    except (duckdb.Error, TypeError) as exc:
+        say(
+            f"warning: the fingerprint could not be recorded ({exc.__class__.__name__}): the "
+            "next refresh builds everything"
+        )
+        return None
+    return items
+
+
 def log_run(db: Path, entry: dict) -> None:
     """Append one JSON line to the run log beside the database."""
     log = db.with_name(db.stem + ".runs.jsonl")
@@ -233,6 +428,13 @@ def main(argv: list[str] | None = None) -> int:
         "recorded_at of offences.csv is over 7 days old, warn when over 2",
     )
     parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="start from the published build: reuse its catchments when everything they "
+        "are built from is unchanged (refresh.fingerprints), else build everything and "
+        "say why",
+    )
+    parser.add_argument(
         "--docs", action="store_true", help="then generate the dbt docs into target/"
     )
     args = parser.parse_args(argv)
@@ -265,10 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.drop_person_level:
         variables["drop_person_level_tables"] = True
-    if variables:
-        command += ["--vars", json.dumps(variables, default=str)]
 
     started = time.monotonic()
+    wall_started = time.time()
     entry: dict = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": str(db),
@@ -283,10 +484,31 @@ def main(argv: list[str] | None = None) -> int:
             say(f"the offence extract is stale or unreadable: nothing built, {db} unchanged")
             log_run(db, {**entry, "outcome": "stale extract", "seconds": 0})
             return 3
+    reused: list[dict] = []
+    if args.refresh:
+        reused, why, planned = plan_refresh(db, args.raw_dir, variables)
+        if reused:
+            say(f"refresh: reusing the {len(reused)} catchment models of {db}: {why}")
+        else:
+            say(f"refresh: building everything, catchments too: {why}")
+        entry["refresh"] = {"reused_models": len(reused), "why": why}
     carry_history(db, building)
+    if reused and not copy_reused(db, building, reused):
+        say("refresh: building everything, catchments too")
+        reused = []
+        entry["refresh"] = {"reused_models": 0, "why": "the catchments could not be copied"}
+    if reused:
+        names = [model["name"] for model in reused]
+        command += ["--exclude", *names, "--indirect-selection", "cautious"]
+        variables_run = {**variables, "reused_from_published": names}
+    else:
+        variables_run = variables
+    if variables_run:
+        command += ["--vars", json.dumps(variables_run, default=str)]
     snapshot_clock = duckdb_now()
     say(f"building into {building} (the published {db} is untouched until this ends)")
     forget_artifact("run_results.json")
+    forget_artifact("manifest.json")
     if dbt(command, building, args.raw_dir) != 0:
         remove_database(building)
         say(
@@ -304,6 +526,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     entry["nodes"] = node_counts()
+    recorded = record_fingerprint(building, args.raw_dir, variables, wall_started)
+    if reused and recorded != planned:
+        remove_database(building)
+        say(
+            "what the catchments are built from changed while the refresh ran: nothing "
+            f"published, {db} unchanged; run again"
+        )
+        log_run(db, {**entry, "outcome": "failed", "seconds": round(time.monotonic() - started, 1)})
+        return 1
     if args.drop_person_level:
         say("compacting the file so that no dropped person-level page remains")
         compact(building)

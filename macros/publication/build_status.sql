@@ -35,7 +35,7 @@
         {%- set failed = results | selectattr('status', 'in', ['error', 'fail']) | list -%}
         {%- set warned = results | selectattr('status', 'equalto', 'warn') | list -%}
         {%- set status = 'failed' if failed
-            else ('complete' if build_selection() == 'all' else 'partial') -%}
+            else ('complete' if build_selection().startswith('all') else 'partial') -%}
     update marts.build_status set
         status = '{{ status }}',
         finished_at = current_timestamp,
@@ -47,9 +47,19 @@
 {%- endmacro %}
 
 
-{#- 'all' when the whole project was selected, else the selection as given. -#}
+{#- 'all' when the whole project was selected, else the selection as given. A refresh
+    (scripts/run_build.py --refresh) leaves out exactly the catchment models it reused from
+    the published build, var reused_from_published: that is the whole project too. -#}
 {% macro build_selection() -%}
     {%- set args = invocation_args_dict -%}
+    {%- set reused = var('reused_from_published') -%}
+    {%- set excluded = args.get('exclude') or [] -%}
+    {%- set excluded = excluded.split() if excluded is string else excluded -%}
+    {%- if reused and not args.get('select') and not args.get('selector')
+        and (excluded | sort) == (reused | sort) -%}
+        {{ return('all, ' ~ (reused | length)
+            ~ ' catchment models reused from the published build') }}
+    {%- endif -%}
     {%- set parts = [] -%}
     {%- for key in ['select', 'selector', 'exclude'] if args.get(key) -%}
         {%- do parts.append(key ~ ' ' ~ (args[key] | join(' ')
