@@ -50,6 +50,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 import build_fingerprint  # noqa: E402
 from compact_database import compact, quoted  # noqa: E402
+from compare_marts import quoted as identifier  # noqa: E402
 from dbt_runner import dbt_environment, run_dbt  # noqa: E402
 from school_exposure_plugin import database_in_use_problem  # noqa: E402
 from spatial_extension import load_spatial  # noqa: E402
@@ -221,10 +222,6 @@ def read_manifest() -> dict | None:
         return json.loads((TARGET / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def table_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
