@@ -220,3 +220,18 @@ def test_a_missing_manifest_is_named(built, tmp_path):
     assert result.returncode != 0
     assert str(missing) in result.stderr and "make build" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_build_time_is_shown_to_the_second_so_it_cannot_look_like_a_urn():
+    """A build that started at .939701 s, in a world with a school of URN 939701, had its
+    record refused as naming that school: the record shows build times to the second."""
+    from datetime import UTC, datetime
+
+    sys.path.insert(0, str(SCRIPTS_DIR))
+    from transparency_record import leaked_identifiers, to_the_second
+
+    started = datetime(2026, 12, 6, 13, 46, 1, 939701, tzinfo=UTC)
+    assert leaked_identifiers(str(started), {"939701"}, set()) == ["URN 939701"]
+    assert leaked_identifiers(str(to_the_second(started)), {"939701"}, set()) == []
+    assert str(to_the_second(started)) == "2026-12-06 13:46:01+00:00"
+    assert to_the_second("") == ""
