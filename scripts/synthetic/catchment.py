@@ -6,7 +6,8 @@ attractiveness - beta * distance + an area-school affinity (faith, siblings, tra
 + a same-LA bonus, with a minority of "choosy" families who travel much further. Popular
 schools fill up: shadow prices rise until demand fits capacity. beta is calibrated per stage to
 the target mean straight-line distance. Special schools and pupil referral units draw from their
-whole local authority with a mild distance preference, independent schools from a wide radius.
+whole local authority with a mild distance preference, independent schools from a wide radius
+and more from less deprived areas.
 Everything works on counts per area x age x school (multinomial draws), never on individual
 children.
 
@@ -47,6 +48,7 @@ SPECIAL_SHARE = {"primary": 0.010, "secondary": 0.018}
 SPECIAL_RANGE_KM = 10.0
 PRU_SHARE = 0.004  # of 11-15 year olds, more in deprived areas
 INDEPENDENT_SHARE = 0.035  # more in affluent areas
+INDEPENDENT_LEAN = 0.8  # per standard deviation of the area's deprivation
 INDEPENDENT_RANGE_KM = 6.0
 # Provision chosen by size and distance decay only: kind -> (decay km, only in the child's LA).
 LOCAL_PROVISION = {
@@ -80,6 +82,9 @@ class ChoiceProcess:
       differ in popularity (tight places and strong preferences: popular schools fill and
       the overflow goes to the next choice).
     special_range_km: distance decay of special schools and PRUs within their authority.
+    independent_lean, independent_range_km: how much more often children of less deprived
+      areas attend a fee-paying school (per standard deviation of deprivation), and the
+      distance decay of their choice among such schools.
     """
 
     name: str
@@ -96,6 +101,8 @@ class ChoiceProcess:
     capacity_slack: float = CAPACITY_SLACK
     attractiveness_scale: float = 1.0
     special_range_km: float = SPECIAL_RANGE_KM
+    independent_lean: float = INDEPENDENT_LEAN
+    independent_range_km: float = INDEPENDENT_RANGE_KM
 
 
 CHOICE_PROCESSES = {
@@ -156,6 +163,13 @@ CHOICE_PROCESSES = {
             capacity_slack=1.02,
             attractiveness_scale=1.5,
             special_range_km=6.0,
+        ),
+        ChoiceProcess(
+            "local_independent",
+            "fee-paying schools draw like day schools: from nearby, and barely more from "
+            "less deprived areas than from the rest; otherwise as baseline",
+            independent_lean=0.2,
+            independent_range_km=3.0,
         ),
     )
 }
@@ -335,7 +349,7 @@ def _local_choice(dist, eligible, size, range_km, same_la=None) -> np.ndarray:
     return restricted
 
 
-def _shares(pop: Population, age: int) -> dict:
+def _shares(pop: Population, age: int, independent_lean: float = INDEPENDENT_LEAN) -> dict:
     """Probability that a child of this age in each area is in each kind of provision."""
     n = len(pop.deprivation_z)
     z = pop.deprivation_z
@@ -344,7 +358,7 @@ def _shares(pop: Population, age: int) -> dict:
     shares = {
         "special": np.full(n, SPECIAL_SHARE[_stage(age)]),
         "pru": PRU_SHARE * np.exp(0.5 * z) if 11 <= age <= 15 else np.zeros(n),
-        "independent": np.minimum(INDEPENDENT_SHARE * np.exp(-0.8 * z), 0.15),
+        "independent": np.minimum(INDEPENDENT_SHARE * np.exp(-independent_lean * z), 0.15),
         "none": np.full(n, NOT_IN_SCHOOL.get(age, HOME_EDUCATED)),
     }
     shares["mainstream"] = 1.0 - sum(shares.values())
@@ -361,11 +375,12 @@ class _ProvisionModel:
         self.provision = dict(LOCAL_PROVISION)
         for kind in ("special", "pru"):
             self.provision[kind] = (mainstream.process.special_range_km, True)
+        self.provision["independent"] = (mainstream.process.independent_range_km, False)
 
     def probabilities(self, age: int) -> np.ndarray:
         s = self.schools
         probs = np.zeros((self.geo.n, s.n + 1))
-        shares = _shares(self.pop, age)
+        shares = _shares(self.pop, age, self.mainstream.process.independent_lean)
         covers = s.covers(age)
         for kind, share in shares.items():
             if kind == "none":
@@ -410,10 +425,13 @@ def simulate_catchment(
     rng, geo: Geography, pop: Population, schools: Schools, process: str = "baseline"
 ) -> Catchment:
     dist = _distance_km(geo, schools)
-    demand = {a: pop.by_age[:, a] * _shares(pop, a)["mainstream"] for a in AGES if a >= 4}
-    mainstream = _MainstreamModel(
-        rng, geo, schools, dist.astype(np.float32), demand, CHOICE_PROCESSES[process]
-    )
+    choice = CHOICE_PROCESSES[process]
+    demand = {
+        a: pop.by_age[:, a] * _shares(pop, a, choice.independent_lean)["mainstream"]
+        for a in AGES
+        if a >= 4
+    }
+    mainstream = _MainstreamModel(rng, geo, schools, dist.astype(np.float32), demand, choice)
     mainstream.fit()
     provision = _ProvisionModel(geo, pop, schools, dist, mainstream)
     flows = {}

@@ -3,9 +3,11 @@
 -- (F) and their share of its pupils (w) under a plausible alternative to the catchment the
 -- measures use: for locally recruiting schools the gravity model's alternative decays
 -- (int_catchment_flows_gravity), for special schools and alternative provision the
--- alternative distance preferences (int_catchment_flows_local_authority). Their spread
--- around the calibrated catchment is the catchment's share of the measures' uncertainty
--- (int_school_exposure_alternatives). Segments are added together, as in int_catchment_flows.
+-- alternative distance preferences (int_catchment_flows_local_authority), for independent
+-- schools other ranges and leanings to less deprived areas (int_catchment_flows_independent).
+-- Their spread around the calibrated catchment is the catchment's share of the measures'
+-- uncertainty (int_school_exposure_alternatives). Segments are added together, as in
+-- int_catchment_flows.
 with
 
 gravity as (
@@ -15,6 +17,11 @@ gravity as (
 
 local_authority as (
     select * from {{ ref('int_catchment_flows_local_authority') }}
+    where variant != 'calibrated'
+),
+
+independent as (
+    select * from {{ ref('int_catchment_flows_independent') }}
     where variant != 'calibrated'
 ),
 
@@ -43,6 +50,13 @@ summed as (
             lsoa_code,
             expected_pupils
         from local_authority
+        union all
+        select
+            urn,
+            variant,
+            lsoa_code,
+            expected_pupils
+        from independent
     ) as segments
     group by urn, variant, lsoa_code
 ),

@@ -2,7 +2,8 @@
 -- the LSOA (F) and their share of the school's pupils (the weight w = F / sum over LSOAs of F).
 --   observed: from pupil_residence.csv, for the schools it covers;
 --   gravity:  doubly constrained gravity model (schools recruiting locally), or the whole
---             local authority (special schools and alternative provision);
+--             local authority (special schools and alternative provision), or a wide draw
+--             leaning to less deprived areas (independent schools);
 --   nearest:  every LSOA to its nearest school, a baseline only.
 -- The segments of a school (primary and secondary ages) are added together here. The
 -- modelled methods' alternatives are in int_catchment_flow_alternatives.
@@ -24,6 +25,19 @@ nearest as (
 local_authority as (
     select * from {{ ref('int_catchment_flows_local_authority') }}
     where variant = 'calibrated'
+),
+
+independent as (
+    select * from {{ ref('int_catchment_flows_independent') }}
+    where variant = 'calibrated'
+),
+
+drawn_without_gravity as (
+    -- schools whose intake is not balanced against the state schools': the same under both
+    -- modelled methods
+    select * from local_authority
+    union all
+    select * from independent
 ),
 
 all_flows as (
@@ -52,12 +66,12 @@ all_flows as (
     from nearest
     union all
     select
-        local_authority.lsoa_code,
-        local_authority.urn,
+        drawn_without_gravity.lsoa_code,
+        drawn_without_gravity.urn,
         modelled_methods.method,
-        local_authority.expected_pupils,
-        local_authority.is_fallback
-    from local_authority
+        drawn_without_gravity.expected_pupils,
+        drawn_without_gravity.is_fallback
+    from drawn_without_gravity
     cross join (values ('gravity'), ('nearest')) as modelled_methods (method)
 ),
 
