@@ -16,6 +16,8 @@ Columns, per process (and the worst over them):
   primary / secondary / special / independent   the same within primary, secondary (and
               all-through), special schools and pupil referral units, and independent
               (fee-paying) schools
+  special_ceiling   the highest Spearman any model could expect for special schools and
+              PRUs: their truth is a small draw of pupils, mostly luck (split_half_ceiling)
   top10       share of the true top 10% of schools in the modelled top 10%
   coverage    share of schools whose true-catchment exposure lies in the published 90%
               interval, with the project's catchment_uncertainty_scale (it should be about
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import yaml
 from scipy import stats
 
@@ -70,6 +73,7 @@ class WorldScore:
     primary: float
     secondary: float
     special: float
+    special_ceiling: float
     independent: float
     top10: float
     coverage: float
@@ -82,6 +86,7 @@ class WorldScore:
         "primary",
         "secondary",
         "special",
+        "special_ceiling",
         "independent",
         "top10",
         "coverage",
@@ -144,6 +149,46 @@ def default_uncertainty_scale() -> float:
     return float(project["vars"]["catchment_uncertainty_scale"])
 
 
+def split_half_ceiling(
+    con: duckdb.DuckDBPyConnection, truth_dir: Path, urns: set, splits: int = 20
+) -> float:
+    """The highest Spearman any catchment model could expect against these schools' true
+    exposure: the truth is a finite draw of pupils, so part of it is luck no model can know.
+    Each school's true pupils are split at random into two halves (binomially, LSOA by LSOA)
+    and the halves' exposures correlated (r, averaged over `splits` splits); the whole
+    truth's reliability is then 2r / (1 + r) (Spearman-Brown) and the ceiling its square
+    root. NaN for fewer than 3 schools."""
+    if len(urns) < 3:
+        return float("nan")
+    cells = con.execute(
+        """
+        select flows.urn, flows.pupils, rates.smoothed_violent_rate_per_1000_per_year as rate
+        from read_csv(?, columns = {'urn': 'bigint', 'lsoa_code': 'varchar', 'pupils': 'bigint'},
+            header = true) as flows
+        inner join intermediate.int_area_violence_rates as rates
+            on rates.area_level = 'lsoa' and rates.area_code = flows.lsoa_code
+        where flows.urn in (select unnest(?))
+        order by flows.urn, flows.lsoa_code
+        """,
+        [str(truth_dir / "pupil_flows.csv"), sorted(urns)],
+    ).fetchnumpy()
+    _, school = np.unique(cells["urn"], return_inverse=True)
+    pupils, rate = cells["pupils"].astype(np.int64), cells["rate"]
+
+    def exposure(counts):
+        return np.bincount(school, counts * rate) / np.maximum(np.bincount(school, counts), 1e-12)
+
+    rng = np.random.default_rng(0)
+    correlations = []
+    for _ in range(splits):
+        half = rng.binomial(pupils, 0.5)
+        other = pupils - half
+        both = (np.bincount(school, half) > 0) & (np.bincount(school, other) > 0)
+        correlations.append(stats.spearmanr(exposure(half)[both], exposure(other)[both]).statistic)
+    r = max(float(np.mean(correlations)), 0.0)
+    return float(np.sqrt(2 * r / (1 + r)))
+
+
 def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -> WorldScore:
     """Score a built world against its truth (analyses/evaluation/school_exposure_against_truth)."""
     cursor = con.execute(
@@ -159,6 +204,9 @@ def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -
         primary=spearman([r for r in rows if GROUPS["primary"](r)]),
         secondary=spearman([r for r in rows if GROUPS["secondary"](r)]),
         special=spearman([r for r in rows if GROUPS["special"](r)]),
+        special_ceiling=split_half_ceiling(
+            con, truth_dir, {r["urn"] for r in rows if GROUPS["special"](r)}
+        ),
         independent=spearman([r for r in rows if GROUPS["independent"](r)]),
         top10=top_decile_overlap(
             [r["modelled_exposure"] for r in rows], [r["true_exposure"] for r in rows]

@@ -19,15 +19,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import duckdb
 import numpy as np
+import yaml
 from scipy import stats
 
 EXPOSURE = "exposure_violence_rate"
 HIGH = "pupils_from_high_violence_areas"
 OFFENDERS = "school_aged_violent_offenders_per_1000_pupils"
 COMMUTE = "near_school_commute_violence"
+
+
+def project_uncertainty_scale() -> float:
+    """var catchment_uncertainty_scale in dbt_project.yml, the factor the published intervals
+    use."""
+    project = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+    return float(
+        yaml.safe_load(project.read_text(encoding="utf-8"))["vars"]["catchment_uncertainty_scale"]
+    )
 
 
 def parse_args(argv=None):
@@ -37,7 +48,12 @@ def parse_args(argv=None):
     parser.add_argument("db", help="a built school_exposure.duckdb")
     parser.add_argument("--replicates", type=int, default=200, help="rankings (default 200)")
     parser.add_argument("--top", type=int, default=20, help="top schools measured (default 20)")
-    parser.add_argument("--scale", type=float, default=2.0, help="catchment_uncertainty_scale")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=project_uncertainty_scale(),
+        help="catchment_uncertainty_scale (default: the project's, %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--suppressed-middle", type=float, default=5.0)
     return parser.parse_args(argv)

@@ -588,7 +588,11 @@ def tier2_model(ctx: dict, force: ForceFields) -> list[str]:
         f"- **Catchments:** observed school census where given (var `use_observed_catchments` "
         f"= {v['use_observed_catchments']}), else method `{v['catchment_method']}` (a doubly "
         "constrained gravity model calibrated to public travel-to-school figures, or the "
-        "nearest school as a baseline).",
+        "nearest school as a baseline). Special schools and pupil referral units draw from "
+        "their whole local authority; independent (fee-paying) schools from further away "
+        "and more from less deprived areas, an assumption with no public figure behind it "
+        f"(var `independent_school_affluence_ratio` = {v['independent_school_affluence_ratio']}"
+        "; 1 removes it).",
         "- **Priority score:** the weighted mean of each measure's percentile rank among the "
         "schools, times 100; ranks come with intervals from "
         f"{v['priority_rank_replicates']} simulated rankings.",
