@@ -88,18 +88,31 @@ weighted_children as (
     cross join variants
 ),
 
+reach_totals as (
+    -- Added in LSOA order, so that every build adds the same numbers in the same order.
+    select
+        variant,
+        segment,
+        urn,
+        sum(children order by lsoa_code) as children
+    from weighted_children
+    group by variant, segment, urn
+),
+
 shared as (
     select
         weighted_children.segment,
         weighted_children.urn,
         weighted_children.lsoa_code,
         weighted_children.variant,
-        rolls.pupils * weighted_children.children
-        / sum(weighted_children.children) over (
-            partition by weighted_children.variant, weighted_children.segment, weighted_children.urn
-        ) as expected_pupils,
+        rolls.pupils * weighted_children.children / reach_totals.children as expected_pupils,
         false as is_fallback
     from weighted_children
+    inner join reach_totals
+        on
+            weighted_children.variant = reach_totals.variant
+            and weighted_children.segment = reach_totals.segment
+            and weighted_children.urn = reach_totals.urn
     inner join rolls
         on weighted_children.urn = rolls.urn and weighted_children.segment = rolls.segment
 ),
