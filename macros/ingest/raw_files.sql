@@ -428,7 +428,7 @@
     raw_select_list. -#}
 {% macro raw_rows(
     file_name, source_relation, columns, required=true, allow_empty=false,
-    reject_line_breaks=false, show_columns=true
+    reject_line_breaks=false, show_columns=true, path=none, csv=none, read_from=none
 ) -%}
     {%- if in_unit_test() %}
     select
@@ -437,7 +437,8 @@
         {{ raw_select_list(file_name, unit_test_columns(columns), columns) | indent(4) }}
     from {{ source_relation }}
     {%- else -%}
-    {%- set path = required_raw_file(file_name) if required else find_raw_file(file_name) -%}
+    {%- set path = path or (
+        required_raw_file(file_name) if required else find_raw_file(file_name)) -%}
     {%- if execute and path is none %}
     -- {{ file_name }} is optional and absent from the raw directory: no rows.
     select
@@ -450,7 +451,7 @@
     {%- elif not execute %}
     select 1
     {%- else -%}
-    {%- set csv = inspect_raw_csv(path, file_name, columns, show_columns) -%}
+    {%- set csv = csv or inspect_raw_csv(path, file_name, columns, show_columns) -%}
     {%- if csv.rows == 0 and not allow_empty -%}
         {{ exceptions.raise_compiler_error(
             file_name ~ " has a header row but no data rows: the analysis needs its rows."
@@ -469,9 +470,15 @@
 
     read_rows as (
         select
+            {%- if read_from %}
+            read_row_number,
+            {{ select_list | indent(8) }}
+        from {{ read_from }}
+            {%- else %}
             row_number() over () as read_row_number,
             {{ select_list | indent(8) }}
         from {{ raw_reader(path, csv) }}
+            {%- endif %}
     ),
     {%- if csv.malformed %}
 
@@ -544,4 +551,48 @@
     select * from final
     {%- endif -%}
     {%- endif %}
+{%- endmacro %}
+
+
+{#- raw_rows as two CTEs of the model's own WITH list, `name`_read and `name`, for a large file:
+    `name`_read is materialised and only reads and numbers the rows; `name` is raw_rows on it.
+    DuckDB numbers a file's rows (row_number() over ()) in one thread, and runs every function
+    of the query that numbers them in that thread too: trimming, the line-break check and
+    whatever the model parses. Split off, all of that runs on every thread, and `name` and the
+    model's CTEs on it can be inlined where they are used (mark them not materialized), so the
+    file's rows are held once, as read. In a unit test, or for an absent optional file, only
+    `name` (as raw_rows gives it). -#}
+{% macro raw_rows_ctes(
+    name, file_name, source_relation, columns, required=true, allow_empty=false,
+    reject_line_breaks=false, show_columns=true
+) -%}
+    {%- set path = none -%}
+    {%- if execute and not in_unit_test() -%}
+        {%- set path = required_raw_file(file_name) if required else find_raw_file(file_name) -%}
+    {%- endif -%}
+    {%- set csv = none -%}
+    {%- if path is not none -%}
+        {%- set csv = inspect_raw_csv(path, file_name, columns, show_columns) -%}
+        {%- set read_columns = ['row_number() over () as read_row_number'] -%}
+        {%- for canonical, spec in columns.items() -%}
+            {%- set found = match_raw_column(csv.columns, spec.get('names', [canonical])) -%}
+            {%- if found is not none
+                and 'c' ~ (csv.columns.index(found) + 1) not in read_columns -%}
+                {%- do read_columns.append('c' ~ (csv.columns.index(found) + 1)) -%}
+            {%- endif -%}
+        {%- endfor %}
+{{ name }}_read as materialized (
+    select
+        {{ read_columns | join(',\n        ') }}
+    from {{ raw_reader(path, csv) | indent(4) }}
+),
+
+{% endif -%}
+{{ name }} as not materialized (
+    {{ raw_rows(
+        file_name, source_relation, columns, required, allow_empty, reject_line_breaks,
+        show_columns, path=path, csv=csv,
+        read_from=(name ~ '_read') if path is not none else none
+    ) | indent(4) }}
+)
 {%- endmacro %}
