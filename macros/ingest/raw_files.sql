@@ -167,15 +167,23 @@
 {%- endmacro %}
 
 
-{#- One scan of a CSV file: its well-formed rows, the line breaks inside their values, and the
-    position and kind of every malformed row (DuckDB's rejects table holds the line too, which
-    is never selected), in the given encoding. -#}
+{#- One scan of a CSV file: its well-formed rows, the line feeds inside their values, the rows
+    with a line feed or carriage return in a value, and the position and kind of every
+    malformed row (DuckDB's rejects table holds the line too, which is never selected), in the
+    given encoding. Line feeds are counted per column and only in values that hold one: joining
+    each row's values into one text first took twice as long as reading the file. -#}
 {% macro scan_csv(path, column_count, encoding) -%}
+    {%- set line_feeds = [] -%}
+    {%- set line_breaks = [] -%}
+    {%- for n in range(1, column_count + 1) -%}
+        {%- do line_feeds.append(count_line_feeds('c' ~ n)) -%}
+        {%- do line_breaks.append(has_line_break('c' ~ n)) -%}
+    {%- endfor -%}
     {%- set result = run_query(
-        drop_csv_rejects() ~ "; select count(*) as rows_read, coalesce(sum(length(fields)"
-        ~ " - length(replace(fields, chr(10), ''))), 0) as line_breaks"
-        ~ " from (select concat_ws(chr(31), *columns(*)) as fields from "
-        ~ csv_reader(path, column_count, encoding) ~ ")"
+        drop_csv_rejects() ~ "; select count(*) as rows_read,"
+        ~ " coalesce(sum(" ~ line_feeds | join(' + ') ~ "), 0) as line_breaks,"
+        ~ " count(*) filter (where " ~ line_breaks | join(' or ') ~ ") as rows_with_line_breaks"
+        ~ " from " ~ csv_reader(path, column_count, encoding)
     ) -%}
     {%- set errors = run_query(
         "select line - 1 as source_row_number, min(error_type) as error_type"
@@ -190,27 +198,48 @@
     {{ return({
         'rows_read': result.rows[0][0] | int,
         'line_breaks': result.rows[0][1] | int,
+        'rows_with_line_breaks': result.rows[0][2] | int,
         'malformed': malformed,
     }) }}
 {%- endmacro %}
 
 
-{#- Non-blank physical lines of a file, header included. -#}
+{#- The line feeds in a text, 0 for null; only a text that holds one is copied to count them. -#}
+{% macro count_line_feeds(value) -%}
+    case
+        when contains({{ value }}, chr(10))
+            then length({{ value }}) - length(replace({{ value }}, chr(10), ''))
+        else 0
+    end
+{%- endmacro %}
+
+
+{#- Non-blank physical lines of a file, header included. A line that starts with anything but
+    a space or a carriage return is not blank, and only the others are trimmed: trimming every
+    line took as long as reading the file (the same count: test_speed_equivalence.py). -#}
 {% macro count_csv_lines(path, encoding) -%}
     {%- set result = run_query(
         "select count(*) from read_csv(" ~ sql_string(path) ~ ", auto_detect = false,"
         ~ " header = false, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
         ~ " escape = '', strict_mode = false, ignore_errors = true, max_line_size = 100000000,"
-        ~ " encoding = " ~ sql_string(encoding) ~ ") where trim(line, chr(13) || ' ') != ''"
+        ~ " encoding = " ~ sql_string(encoding) ~ ") where " ~ is_non_blank_line('line')
     ) -%}
     {{ return(result.rows[0][0] | int) }}
+{%- endmacro %}
+
+
+{#- True when a physical line holds more than spaces and carriage returns (count_csv_lines). -#}
+{% macro is_non_blank_line(line) -%}
+    ((left({{ line }}, 1) not in (' ', chr(13)) and {{ line }} != '')
+        or trim({{ line }}, chr(13) || ' ') != '')
 {%- endmacro %}
 
 
 {#- Everything known about a raw CSV file before its rows are read, as a dict (given the
     canonical `columns` of raw_rows, the required ones are checked first):
     path, label, encoding ('utf-8' or 'CP1252'), names (the header), columns (lower case),
-    rows (well-formed plus malformed), malformed ([{source_row_number, reason}]), and
+    rows (well-formed plus malformed), malformed ([{source_row_number, reason}]),
+    rows_with_line_breaks (well-formed rows with a line break in a value), and
     lines_unaccounted (physical lines that belong to no row: lines a broken quote joined into
     a malformed row). An empty file, or one without a header, is a build error naming it. -#}
 {% macro inspect_raw_csv(path, label, columns=none, show_columns=true) -%}
@@ -243,6 +272,7 @@
         'columns': names | map('lower') | list,
         'rows': rows,
         'malformed': scan.malformed,
+        'rows_with_line_breaks': scan.rows_with_line_breaks,
         'lines_unaccounted': [lines - 1 - rows - scan.line_breaks, 0] | max,
     }) }}
 {%- endmacro %}
@@ -398,7 +428,7 @@
     raw_select_list. -#}
 {% macro raw_rows(
     file_name, source_relation, columns, required=true, allow_empty=false,
-    reject_line_breaks=false, show_columns=true
+    reject_line_breaks=false, show_columns=true, path=none, csv=none, read_from=none
 ) -%}
     {%- if in_unit_test() %}
     select
@@ -407,7 +437,8 @@
         {{ raw_select_list(file_name, unit_test_columns(columns), columns) | indent(4) }}
     from {{ source_relation }}
     {%- else -%}
-    {%- set path = required_raw_file(file_name) if required else find_raw_file(file_name) -%}
+    {%- set path = path or (
+        required_raw_file(file_name) if required else find_raw_file(file_name)) -%}
     {%- if execute and path is none %}
     -- {{ file_name }} is optional and absent from the raw directory: no rows.
     select
@@ -420,7 +451,7 @@
     {%- elif not execute %}
     select 1
     {%- else -%}
-    {%- set csv = inspect_raw_csv(path, file_name, columns, show_columns) -%}
+    {%- set csv = csv or inspect_raw_csv(path, file_name, columns, show_columns) -%}
     {%- if csv.rows == 0 and not allow_empty -%}
         {{ exceptions.raise_compiler_error(
             file_name ~ " has a header row but no data rows: the analysis needs its rows."
@@ -430,7 +461,8 @@
     {%- set select_list = raw_select_list(
         file_name, csv.columns, columns, show_columns, positional=true) %}
     {%- set line_breaks = [] %}
-    {%- for canonical in columns if reject_line_breaks %}
+    {#- No value of the file holds a line break (the scan counted them): no row to check. #}
+    {%- for canonical in columns if reject_line_breaks and csv.rows_with_line_breaks > 0 %}
         {%- do line_breaks.append(has_line_break(canonical)) %}
     {%- endfor %}
     {%- set line_break = line_breaks | join(' or ') or 'false' %}
@@ -438,9 +470,15 @@
 
     read_rows as (
         select
+            {%- if read_from %}
+            read_row_number,
+            {{ select_list | indent(8) }}
+        from {{ read_from }}
+            {%- else %}
             row_number() over () as read_row_number,
             {{ select_list | indent(8) }}
         from {{ raw_reader(path, csv) }}
+            {%- endif %}
     ),
     {%- if csv.malformed %}
 
@@ -513,4 +551,48 @@
     select * from final
     {%- endif -%}
     {%- endif %}
+{%- endmacro %}
+
+
+{#- raw_rows as two CTEs of the model's own WITH list, `name`_read and `name`, for a large file:
+    `name`_read is materialised and only reads and numbers the rows; `name` is raw_rows on it.
+    DuckDB numbers a file's rows (row_number() over ()) in one thread, and runs every function
+    of the query that numbers them in that thread too: trimming, the line-break check and
+    whatever the model parses. Split off, all of that runs on every thread, and `name` and the
+    model's CTEs on it can be inlined where they are used (mark them not materialized), so the
+    file's rows are held once, as read. In a unit test, or for an absent optional file, only
+    `name` (as raw_rows gives it). -#}
+{% macro raw_rows_ctes(
+    name, file_name, source_relation, columns, required=true, allow_empty=false,
+    reject_line_breaks=false, show_columns=true
+) -%}
+    {%- set path = none -%}
+    {%- if execute and not in_unit_test() -%}
+        {%- set path = required_raw_file(file_name) if required else find_raw_file(file_name) -%}
+    {%- endif -%}
+    {%- set csv = none -%}
+    {%- if path is not none -%}
+        {%- set csv = inspect_raw_csv(path, file_name, columns, show_columns) -%}
+        {%- set read_columns = ['row_number() over () as read_row_number'] -%}
+        {%- for canonical, spec in columns.items() -%}
+            {%- set found = match_raw_column(csv.columns, spec.get('names', [canonical])) -%}
+            {%- if found is not none
+                and 'c' ~ (csv.columns.index(found) + 1) not in read_columns -%}
+                {%- do read_columns.append('c' ~ (csv.columns.index(found) + 1)) -%}
+            {%- endif -%}
+        {%- endfor %}
+{{ name }}_read as materialized (
+    select
+        {{ read_columns | join(',\n        ') }}
+    from {{ raw_reader(path, csv) | indent(4) }}
+),
+
+{% endif -%}
+{{ name }} as not materialized (
+    {{ raw_rows(
+        file_name, source_relation, columns, required, allow_empty, reject_line_breaks,
+        show_columns, path=path, csv=csv,
+        read_from=(name ~ '_read') if path is not none else none
+    ) | indent(4) }}
+)
 {%- endmacro %}

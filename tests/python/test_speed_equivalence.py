@@ -123,6 +123,45 @@ def test_line_break_check_equals_the_regular_expression():
     assert [new for _, _, new in rows] == [False, True, True, True, True, True] + [False] * 4
 
 
+def test_line_scan_equals_the_forms_it_replaced():
+    """count_csv_lines' blank-line test equals trimming every line, and scan_csv's line feeds
+    counted per value equal those of each row's values joined into one text."""
+    is_non_blank_line = macro("ingest/raw_files.sql", "is_non_blank_line")
+    count_line_feeds = macro("ingest/raw_files.sql", "count_line_feeds")
+    lines = ["", " ", "\r", " \r", "\r ", "  x", "x", "\rx", "x ", "\t", "é", ",,,", None]
+    con = duckdb.connect()
+    rows = con.execute(
+        f"""
+        select line, trim(line, chr(13) || ' ') != '', {is_non_blank_line("line")}
+        from (select unnest(?) as line)
+        """,
+        [lines],
+    ).fetchall()
+    assert [old for _, old, _ in rows] == [new for _, _, new in rows]
+    assert sum(bool(new) for _, _, new in rows) == 7
+    values = ["a", "a\nb", "\n\n", "a\r\nb\nc", "", None, "\r"]
+    con.execute("create table t (c1 varchar, c2 varchar, c3 varchar)")
+    con.executemany(
+        "insert into t values (?, ?, ?)",
+        [[x, y, z] for x in values for y in values for z in values],
+    )
+    old, new = con.execute(
+        f"""
+        select
+            sum(length(fields) - length(replace(fields, chr(10), ''))),
+            sum(new)
+        from (
+            select
+                concat_ws(chr(31), *columns(*)) as fields,
+                {count_line_feeds("c1")} + {count_line_feeds("c2")}
+                + {count_line_feeds("c3")} as new
+            from t
+        )
+        """
+    ).fetchone()
+    assert old == new > 0
+
+
 def test_uniform_draw_equals_the_decimal_form_it_replaced():
     """(hash // 2048 + 0.5) / 2^53 was a DECIMAL(22,1) sum; the double form gives the same
     correctly rounded number, here for a million hashes and the edges of the range (the

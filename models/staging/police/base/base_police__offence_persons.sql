@@ -6,7 +6,9 @@
 
 with
 
-persons as (
+persons as not materialized (
+    -- Not materialised: repeats and checked each scan the table (repeats four of its
+    -- columns), where DuckDB would otherwise copy all 12 million rows into memory first.
     select * from {{ ref('base_police__offence_persons_pseudonymised') }}
 ),
 

@@ -17,21 +17,21 @@ offence_rows as (
     select * from {{ ref('base_police__offences') }}
 ),
 
-raw_persons as not materialized (
-    {{ raw_rows('offence_persons.csv', source('police', 'offence_persons'), {
-        'crime_ref': {'required': true},
-        'person_ref': {'required': true},
-        'role': {'required': true},
-        'date_of_birth': {},
-        'sex': {},
-        'ethnicity': {},
-        'home_easting': {},
-        'home_northing': {},
-        'home_lsoa_code': {},
-        'school_urn': {},
-    }, required=offence_source() == 'extract', allow_empty=true, reject_line_breaks=true,
-        show_columns=false) }}
-),
+{#- The file read and numbered in raw_persons_read (materialised, one thread), everything else
+    on every thread (macro raw_rows_ctes). #}
+{{ raw_rows_ctes('raw_persons', 'offence_persons.csv', source('police', 'offence_persons'), {
+    'crime_ref': {'required': true},
+    'person_ref': {'required': true},
+    'role': {'required': true},
+    'date_of_birth': {},
+    'sex': {},
+    'ethnicity': {},
+    'home_easting': {},
+    'home_northing': {},
+    'home_lsoa_code': {},
+    'school_urn': {},
+}, required=offence_source() == 'extract', allow_empty=true, reject_line_breaks=true,
+    show_columns=false) }},
 
 pseudonymisation_key as (
     -- Checked once: without a usable key the build stops here with a plain message.
@@ -39,11 +39,12 @@ pseudonymisation_key as (
 ),
 
 pseudonymised as not materialized (
-    -- Not materialised: located and final each read the file (the spatial join needs only
-    -- the points), where DuckDB would otherwise hold a copy of every row for both. Every
-    -- row's reference is hashed as it is read, rather than the distinct references hashed
-    -- and joined back, which held every raw row in memory too. With both, 12 million rows
-    -- fit the deployment profile's 8GB; without them they did not (README, benchmarks).
+    -- Not materialised: located and final each take the rows as read (raw_persons_read, the
+    -- one copy of the file DuckDB holds; the spatial join needs only the points), where a
+    -- materialised copy would hold every row twice. Every row's reference is hashed where
+    -- final takes it, rather than the distinct references hashed and joined back, which held
+    -- every raw row in memory once more. So 12 million rows fit the deployment profile's 8GB
+    -- (README, benchmarks).
     select
         -- ids
         raw_persons.source_row_number,

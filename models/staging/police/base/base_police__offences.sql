@@ -17,8 +17,9 @@ offence_classes as (
     {{ offence_classification() | indent(4) }}
 ),
 
+{%- if offence_source() == 'police_uk' %}
+
 raw_offences as (
-    {%- if offence_source() == 'police_uk' %}
     select
         source_row_number,
         malformed_reason,
@@ -35,25 +36,30 @@ raw_offences as (
         proactive_flag,
         status
     from {{ ref('base_police_uk__street_crimes') }}
-    {%- else %}
-    {{ raw_rows('offences.csv', source('police', 'offences'), {
-        'crime_ref': {'required': true},
-        'ho_offence_code': {'required': true},
-        'offence_title': {},
-        'committed_from': {'required': true},
-        'committed_to': {},
-        'recorded_at': {'required': true},
-        'easting': {},
-        'northing': {},
-        'location_type': {},
-        'knife_flag': {},
-        'proactive_flag': {},
-        'status': {},
-    }, reject_line_breaks=true, show_columns=false) }}
-    {%- endif %}
 ),
+{%- else %}
 
-typed as (
+{#- The file read and numbered in raw_offences_read (materialised, one thread), everything else
+    on every thread (macro raw_rows_ctes). #}
+{{ raw_rows_ctes('raw_offences', 'offences.csv', source('police', 'offences'), {
+    'crime_ref': {'required': true},
+    'ho_offence_code': {'required': true},
+    'offence_title': {},
+    'committed_from': {'required': true},
+    'committed_to': {},
+    'recorded_at': {'required': true},
+    'easting': {},
+    'northing': {},
+    'location_type': {},
+    'knife_flag': {},
+    'proactive_flag': {},
+    'status': {},
+}, reject_line_breaks=true, show_columns=false) }},
+{%- endif %}
+
+typed as not materialized (
+    -- Not materialised: located and repeats take two columns of it, joined all of them, each
+    -- from the rows as read (raw_offences_read); a materialised copy held every row twice.
     select
         -- ids
         source_row_number,
