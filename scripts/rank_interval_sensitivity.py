@@ -19,26 +19,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import duckdb
 import numpy as np
-import yaml
 from scipy import stats
+
+from evaluate_worlds import default_uncertainty_scale
 
 EXPOSURE = "exposure_violence_rate"
 HIGH = "pupils_from_high_violence_areas"
 OFFENDERS = "school_aged_violent_offenders_per_1000_pupils"
 COMMUTE = "near_school_commute_violence"
-
-
-def project_uncertainty_scale() -> float:
-    """var catchment_uncertainty_scale in dbt_project.yml, the factor the published intervals
-    use."""
-    project = Path(__file__).resolve().parents[1] / "dbt_project.yml"
-    return float(
-        yaml.safe_load(project.read_text(encoding="utf-8"))["vars"]["catchment_uncertainty_scale"]
-    )
 
 
 def parse_args(argv=None):
@@ -51,7 +42,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--scale",
         type=float,
-        default=project_uncertainty_scale(),
+        default=default_uncertainty_scale(),
         help="catchment_uncertainty_scale (default: the project's, %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1)

@@ -23,19 +23,43 @@
 {#- The last CTEs of a method that gives each school a set of LSOAs with children: the
     school's pupils of the segment shared among them in proportion to their children, plus
     the own-LSOA fallback for a school with none. `candidates`: a CTE with segment, urn,
-    lsoa_code and children. Ends in a CTE named `final`. -#}
-{% macro share_pupils_by_children(candidates, rolls='rolls', schools='schools') -%}
+    lsoa_code and children (and variant, when `variants` names a CTE of the method's
+    variants: then each variant is shared on its own, and a fallback school keeps its pupils
+    under every variant). Each school's total is added in LSOA order, so that every build
+    adds the same numbers in the same order (a window sum has no fixed order, and with three
+    or more terms its last bit can differ between builds). Ends in a CTE named `final`. -#}
+{% macro share_pupils_by_children(candidates, rolls='rolls', schools='schools', variants=none) -%}
+{%- set by_variant = candidates ~ '.variant, ' if variants else '' %}
+candidate_totals as (
+    select
+        {{ by_variant }}{{ candidates }}.segment,
+        {{ candidates }}.urn,
+        sum({{ candidates }}.children order by {{ candidates }}.lsoa_code) as children
+    from {{ candidates }}
+    group by {{ by_variant }}{{ candidates }}.segment, {{ candidates }}.urn
+),
+
 shared as (
     select
         {{ candidates }}.segment,
         {{ candidates }}.urn,
         {{ candidates }}.lsoa_code,
-        {{ rolls }}.pupils * {{ candidates }}.children
-        / sum({{ candidates }}.children) over (
-            partition by {{ candidates }}.segment, {{ candidates }}.urn
-        ) as expected_pupils,
+        {%- if variants %}
+        {{ candidates }}.variant,
+        {%- endif %}
+        {{ rolls }}.pupils * {{ candidates }}.children / candidate_totals.children
+            as expected_pupils,
         false as is_fallback
     from {{ candidates }}
+    inner join candidate_totals
+        on
+            {%- if variants %}
+            {{ candidates }}.variant = candidate_totals.variant
+            and {{ candidates }}.segment = candidate_totals.segment
+            {%- else %}
+            {{ candidates }}.segment = candidate_totals.segment
+            {%- endif %}
+            and {{ candidates }}.urn = candidate_totals.urn
     inner join {{ rolls }}
         on
             {{ candidates }}.urn = {{ rolls }}.urn
@@ -49,6 +73,18 @@ fallback as (
 final as (
     select * from shared
     union all
+    {%- if variants %}
+    select
+        fallback.segment,
+        fallback.urn,
+        fallback.lsoa_code,
+        {{ variants }}.variant,
+        fallback.expected_pupils,
+        fallback.is_fallback
+    from fallback
+    cross join {{ variants }}
+    {%- else %}
     select * from fallback
+    {%- endif %}
 )
 {%- endmacro %}

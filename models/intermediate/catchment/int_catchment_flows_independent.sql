@@ -88,51 +88,6 @@ weighted_children as (
     cross join variants
 ),
 
-reach_totals as (
-    -- Added in LSOA order, so that every build adds the same numbers in the same order.
-    select
-        variant,
-        segment,
-        urn,
-        sum(children order by lsoa_code) as children
-    from weighted_children
-    group by variant, segment, urn
-),
-
-shared as (
-    select
-        weighted_children.segment,
-        weighted_children.urn,
-        weighted_children.lsoa_code,
-        weighted_children.variant,
-        rolls.pupils * weighted_children.children / reach_totals.children as expected_pupils,
-        false as is_fallback
-    from weighted_children
-    inner join reach_totals
-        on
-            weighted_children.variant = reach_totals.variant
-            and weighted_children.segment = reach_totals.segment
-            and weighted_children.urn = reach_totals.urn
-    inner join rolls
-        on weighted_children.urn = rolls.urn and weighted_children.segment = rolls.segment
-),
-
-fallback as (
-    {{ own_lsoa_fallback('rolls', 'schools', 'shared') }}
-),
-
-final as (
-    select * from shared
-    union all
-    select
-        fallback.segment,
-        fallback.urn,
-        fallback.lsoa_code,
-        variants.variant,
-        fallback.expected_pupils,
-        fallback.is_fallback
-    from fallback
-    cross join variants
-)
+{{ share_pupils_by_children('weighted_children', variants='variants') }}
 
 select * from final

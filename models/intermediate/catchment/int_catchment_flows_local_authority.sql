@@ -62,38 +62,6 @@ district_children as (
     where children.children > 0
 ),
 
-shared as (
-    select
-        district_children.segment,
-        district_children.urn,
-        district_children.lsoa_code,
-        district_children.variant,
-        rolls.pupils * district_children.children
-        / sum(district_children.children) over (
-            partition by district_children.variant, district_children.segment, district_children.urn
-        ) as expected_pupils,
-        false as is_fallback
-    from district_children
-    inner join rolls
-        on district_children.urn = rolls.urn and district_children.segment = rolls.segment
-),
-
-fallback as (
-    {{ own_lsoa_fallback('rolls', 'schools', 'shared') }}
-),
-
-final as (
-    select * from shared
-    union all
-    select
-        fallback.segment,
-        fallback.urn,
-        fallback.lsoa_code,
-        variants.variant,
-        fallback.expected_pupils,
-        fallback.is_fallback
-    from fallback
-    cross join variants
-)
+{{ share_pupils_by_children('district_children', variants='variants') }}
 
 select * from final
