@@ -6,9 +6,12 @@ truncated to 32 hex characters (128 bits). The key is read from the environment 
 - `SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY`: the key itself (at least 32 characters), or
 - `SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE`: a file holding it.
 
-It never appears in SQL, dbt logs, the database or the docs: dbt calls the SQL function
-`pseudonymise(text)` that the dbt-duckdb plugin (`school_exposure_plugin.py`) registers, and the
-function reads the key here. The demo (`make build`) writes a random key into the git-ignored
+It never appears in SQL, dbt logs, the database or the docs. The staging model hashes in SQL
+(macro `pseudonymise`: HMAC as RFC 2104 defines it, from DuckDB's own vectorised sha256 on
+every thread) and takes the key's two padded blocks from `pseudonymisation_key_pad(kind)`,
+which the dbt-duckdb plugin (`school_exposure_plugin.py`) registers and which reads the key
+here. `make_pseudonymiser` is the same function in Python (the standard library's hmac), which
+the tests hold the SQL to. The demo (`make build`) writes a random key into the git-ignored
 `.secrets/` folder; a real deployment supplies its own and keeps it (the same key gives the same
 pseudonyms, so results can be linked across runs; a new key breaks that link).
 
@@ -29,6 +32,11 @@ KEY_ENV = "SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"
 KEY_FILE_ENV = "SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY_FILE"
 MIN_KEY_LENGTH = 32
 PSEUDONYM_HEX_CHARS = 32
+# SHA-256's block size: HMAC pads (or first hashes) the key to one block.
+HMAC_BLOCK_BYTES = 64
+# What str.strip() removes (every character for which str.isspace() is true), so that the SQL
+# macro trims a reference exactly as make_pseudonymiser does.
+WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
 
 class MissingKeyError(RuntimeError):
@@ -70,6 +78,19 @@ def make_pseudonymiser(key: bytes):
         return digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
 
     return pseudonymise
+
+
+def hmac_key_pads(key: bytes) -> dict[str, bytes]:
+    """HMAC-SHA256's inner and outer padded keys (RFC 2104): the key, hashed first if longer
+    than a block, padded with zeros to one block, XOR 0x36 (inner) and 0x5c (outer). Then
+    HMAC(key, m) = sha256(outer || sha256(inner || m)), which macro `pseudonymise` computes."""
+    if len(key) > HMAC_BLOCK_BYTES:
+        key = hashlib.sha256(key).digest()
+    block = key.ljust(HMAC_BLOCK_BYTES, b"\0")
+    return {
+        "inner": bytes(b ^ 0x36 for b in block),
+        "outer": bytes(b ^ 0x5C for b in block),
+    }
 
 
 def make_demo_key(path: Path) -> bool:

@@ -1,17 +1,19 @@
 """dbt-duckdb plugin: prepares every DuckDB connection dbt opens for this project.
 
 - loads the spatial and encodings extensions that set-up installed (never downloads them);
-- registers `pseudonymise(text) -> text`, the keyed hash of person references, as a vectorised
-  (Arrow) function: a row-at-a-time Python function takes about 45 s for 600,000 rows, this one
-  under 2 s. The key is read lazily, on the first call, so dbt commands that never touch person
-  data (docs, parse, seeds) work without one;
+- registers `pseudonymisation_key_pad(kind) -> blob`, HMAC-SHA256's inner or outer padded
+  key, from which macro `pseudonymise` hashes person references in SQL (DuckDB's sha256 runs
+  on every thread; a Python function of the references held one thread, about 60 s of the
+  national build). Null without a usable key: the key is read lazily, on the first call, so
+  dbt commands that never touch person data (docs, parse, seeds) work without one, and the
+  staging model stops on `pseudonymisation_key_problem()` first;
 - registers `pseudonymisation_key_problem() -> text`: null when a usable key is set, else what
   is wrong, which the staging model turns into a plain SQL error (a Python exception inside a
   function would come with a stack trace);
 - registers `gamma_quantile(p, shape, rate)` and `gamma_cdf(x, shape, rate)`, the gamma
   distribution's quantile and distribution functions (scipy), which DuckDB lacks: the
   empirical-Bayes rate intervals, exact Poisson intervals and the rank simulation need them
-  (macros/rates/). Vectorised like `pseudonymise`;
+  (macros/rates/). Vectorised (Arrow);
 - registers `beta_quantile(p, a, b)`, the beta distribution's quantile function (scipy), for
   the Jeffreys intervals of shares (macro share_bound).
 
@@ -31,20 +33,22 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 from scipy import special
 
-from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
+from pseudonymisation import MissingKeyError, hmac_key_pads, load_key
 from spatial_extension import load_encodings, load_spatial
 
 
-def _lazy_pseudonymiser():
+def _lazy_key_pad():
     state: dict = {}
 
-    def pseudonymise(references: pa.Array) -> pa.Array:
-        if "fn" not in state:
-            state["fn"] = make_pseudonymiser(load_key())
-        fn = state["fn"]
-        return pa.array([fn(ref) for ref in references.to_pylist()], type=pa.string())
+    def pseudonymisation_key_pad(kind: str) -> bytes | None:
+        if "pads" not in state:
+            try:
+                state["pads"] = hmac_key_pads(load_key())
+            except MissingKeyError:
+                return None  # pseudonymisation_key_problem() says why
+        return state["pads"].get(kind)
 
-    return pseudonymise
+    return pseudonymisation_key_pad
 
 
 def pseudonymisation_key_problem() -> str | None:
@@ -134,7 +138,7 @@ class Plugin(BasePlugin):
             "gamma_cdf": gamma_cdf,
             "beta_quantile": beta_quantile,
         }
-        for name in ("pseudonymise", "pseudonymisation_key_problem", *functions):
+        for name in ("pseudonymisation_key_pad", "pseudonymisation_key_problem", *functions):
             with contextlib.suppress(Exception):  # not registered yet
                 conn.remove_function(name)
         conn.create_function(
@@ -146,11 +150,10 @@ class Plugin(BasePlugin):
             side_effects=False,
         )
         conn.create_function(
-            "pseudonymise",
-            _lazy_pseudonymiser(),
+            "pseudonymisation_key_pad",
+            _lazy_key_pad(),
             ["VARCHAR"],
-            "VARCHAR",
-            type="arrow",
+            "BLOB",
             null_handling="special",
             side_effects=False,
         )

@@ -13,7 +13,13 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, SCRIPTS_DIR, Build, dbt_env, project_vars, run_dbt
-from pseudonymisation import MissingKeyError, load_key, make_pseudonymiser
+from pseudonymisation import (
+    WHITESPACE,
+    MissingKeyError,
+    hmac_key_pads,
+    load_key,
+    make_pseudonymiser,
+)
 
 
 def varchar_columns(con):
@@ -109,6 +115,42 @@ def test_pseudonyms_are_stable_per_key_and_differ_between_keys():
     assert first("P00000001") != second("P00000001")
     assert len(first("P00000001")) == 32
     assert first(None) is None
+
+
+@pytest.mark.parametrize("key", [b"k" * 32, "clé-€-".encode() * 20], ids=["short", "long"])
+def test_the_sql_pseudonym_is_the_python_hmac(key):
+    """Macro pseudonymise (SQL, DuckDB's sha256) gives make_pseudonymiser's pseudonyms (the
+    standard library's hmac), for a key within a block and one hashed first (over 64 bytes),
+    and references with any of str.strip()'s whitespace at either end, inside, or none."""
+    import jinja2
+
+    source = (PROJECT_DIR / "macros" / "ingest" / "pseudonymise.sql").read_text(encoding="utf-8")
+    expression = (
+        jinja2.Environment()
+        .from_string(source)
+        .module.pseudonymise("reference", "pads.inner_pad", "pads.outer_pad")
+    )
+    pads = hmac_key_pads(key)
+    references = ["P00000001", "", "  ", "Ünïcødé 名前", "a\tb", None]
+    references += [f"{space}P{i}{space}" for i, space in enumerate(WHITESPACE)]
+    references += [f"P{space}{i}" for i, space in enumerate(WHITESPACE)]
+    con = duckdb.connect()
+    con.create_function(
+        "pseudonymisation_key_pad",
+        lambda kind: pads[kind],
+        ["VARCHAR"],
+        "BLOB",
+        side_effects=False,
+    )
+    con.execute("create table refs (i integer, reference varchar)")
+    con.executemany("insert into refs values (?, ?)", list(enumerate(references)))
+    con.execute(
+        "create table pads as select pseudonymisation_key_pad('inner') as inner_pad,"
+        " pseudonymisation_key_pad('outer') as outer_pad"
+    )
+    query = f"select {expression} from refs cross join pads order by i"
+    got = [row[0] for row in con.execute(query).fetchall()]
+    assert got == [make_pseudonymiser(key)(reference) for reference in references]
 
 
 @pytest.mark.parametrize(

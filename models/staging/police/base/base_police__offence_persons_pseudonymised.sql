@@ -34,8 +34,12 @@ offence_rows as (
     show_columns=false) }},
 
 pseudonymisation_key as (
-    -- Checked once: without a usable key the build stops here with a plain message.
-    select pseudonymisation_key_problem() as problem
+    -- Checked once: without a usable key the build stops here with a plain message. The key's
+    -- padded blocks are taken once too (macro pseudonymise).
+    select
+        pseudonymisation_key_problem() as problem,
+        pseudonymisation_key_pad('inner') as inner_pad,
+        pseudonymisation_key_pad('outer') as outer_pad
 ),
 
 pseudonymised as not materialized (
@@ -51,7 +55,12 @@ pseudonymised as not materialized (
         raw_persons.malformed_reason,
         raw_persons.crime_ref,
         case
-            when pseudonymisation_key.problem is null then pseudonymise(raw_persons.person_ref)
+            when pseudonymisation_key.problem is null
+                then {{ pseudonymise(
+                    'raw_persons.person_ref',
+                    'pseudonymisation_key.inner_pad',
+                    'pseudonymisation_key.outer_pad',
+                ) | indent(16) }}
             else error(pseudonymisation_key.problem)
         end as person_id,
         upper(raw_persons.role) as role,
