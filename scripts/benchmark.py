@@ -4,11 +4,11 @@
 
 For each scale it generates a synthetic extract into data/bench/scale-<s>/ and builds it from
 scratch into data/bench/scale-<s>.duckdb (every model and test). It prints, for the whole
-build and for the core path (the models from the files to the area rates and the school
-exposure, `CORE_SELECTOR`, rebuilt on their own afterwards without tests): wall time, CPU
-time (user + system of dbt and everything it ran) and peak resident memory (the largest
-process's maximum, from wait4), the time in the catchment models, and the ten slowest
-nodes of the whole build.
+build and for the core path (the models from the files to the all-violence area rates and
+the school exposure, `CORE_SELECTOR`, rebuilt on their own afterwards without tests; it reads
+no person file): wall time, CPU time (user + system of dbt and everything it ran) and peak
+resident memory (the largest process's maximum, from wait4), the time in the catchment
+models, and the ten slowest nodes of the whole build.
 
 Then, unless --national-tiles is 0, it tiles the largest scale's extract into one of
 national size (scripts/tile_extract.py: 20 tiles give about 34,000 LSOAs, 24,000 schools
@@ -31,7 +31,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
-# What a notebook computes from the same files: the area rates and the school exposure.
+# What a notebook computes from the same files: the all-violence area rates and the school
+# exposure. No person model is upstream of them (tests/python/test_structure.py checks).
 CORE_SELECTOR = ["+int_area_violence_rates", "+int_school_home_area_violence"]
 DEPLOYMENT_MEMORY_LIMIT = "8GB"
 CATCHMENT_MODELS = {

@@ -6,9 +6,10 @@
 
     Empirical Bayes (Poisson-Gamma): a count y over exposure E is Poisson(E * theta), and the
     areas' true rates theta follow a Gamma(shape a, rate b) prior estimated from all areas of
-    the level (int_area_violence_rates). The posterior is Gamma(a + y, b + E): its mean
-    (a + y) / (b + E) is the smoothed rate, pulled towards the force-wide rate a / b the
-    more, the smaller the area's exposure; its quantiles give the interval.
+    the level (int_area_violence_rates, int_area_youth_violence_rates). The posterior is
+    Gamma(a + y, b + E): its mean (a + y) / (b + E) is the smoothed rate, pulled towards the
+    force-wide rate a / b the more, the smaller the area's exposure; its quantiles give the
+    interval.
 
     gamma_quantile() and gamma_cdf() are registered by scripts/school_exposure_plugin.py. -#}
 
@@ -127,12 +128,30 @@
 {%- endmacro %}
 
 
+{#- The force-wide rate of one measure as published, as the body of a CTE (one row, column
+    published_force_rate; no row when `counts` has no force row): the force row's count
+    rounded as disclosure control rounds it, null below the threshold (as it would be
+    suppressed), over the force's exposure. So no published figure built on it
+    (fct_area_violence, the school exposure index) gives back the exact force-wide count. -#}
+{% macro published_force_rate(counts, count, exposure) -%}
+    select
+        case
+            when not coalesce({{ is_below_threshold(count) }}, false)
+                then
+                    {{ round_count(count) }}
+                    / nullif({{ exposure }}, 0)
+        end as published_force_rate
+    from {{ counts }}
+    where area_level = 'force'
+{%- endmacro %}
+
+
 {#- The rate columns of one measure of an area table that has `<measure>_prior_shape`,
     `<measure>_prior_rate` and `force_<measure>_rate_per_1000_per_year`, as a dict of column
     name to SQL expression: crude rate with its exact interval, smoothed rate with its
-    posterior interval, and the high flag. int_area_violence_rates selects them on exact
-    counts (macro area_rate_columns); fct_area_violence hands them to disclosure_control() to
-    recompute on the rounded counts. -#}
+    posterior interval, and the high flag. int_area_violence_rates and
+    int_area_youth_violence_rates select them on exact counts (macro area_rate_columns);
+    fct_area_violence hands them to disclosure_control() to recompute on the rounded counts. -#}
 {% macro area_rate_expressions(measure, count, exposure, high_flag) -%}
     {%- set posterior = [count, exposure, measure ~ '_prior_shape', measure ~ '_prior_rate'] -%}
     {%- set threshold = var('high_violence_ratio') ~ ' * force_' ~ measure

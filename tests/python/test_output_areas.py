@@ -88,19 +88,25 @@ def test_output_areas_add_up_to_their_lsoa_exactly(oa_build: Build):
     con = oa_build.connect()
     mismatched = con.execute(
         """
-        with oas as (
+        with counts as (
+            select counts.*, youth.youth_violent_offences, youth.resident_children
+            from intermediate.int_area_violence_counts as counts
+            inner join intermediate.int_area_youth_violence_counts as youth
+                using (area_level, area_code)
+        ),
+        oas as (
             select
                 lsoa_code,
                 sum(violent_offences) as violent_offences,
                 sum(youth_violent_offences) as youth_violent_offences,
                 sum(residents) as residents,
                 sum(resident_children) as resident_children
-            from intermediate.int_area_violence_counts
+            from counts
             where area_level = 'oa'
             group by lsoa_code
         )
         select count(*)
-        from intermediate.int_area_violence_counts as lsoa
+        from counts as lsoa
         left join oas
             on lsoa.area_code = oas.lsoa_code
         where lsoa.area_level = 'lsoa'

@@ -42,6 +42,42 @@ def test_the_project_checks_hold_on_the_built_manifest(built: Build):
     assert check(manifest) == []
 
 
+def test_the_core_path_reads_no_person(built: Build):
+    """The all-violence area rates and the school home-area exposure (scripts/benchmark.py
+    CORE_SELECTOR: what an analyst's notebook computes) build without the person extract:
+    nothing upstream of them is a person file or a person-level model (issue 16). The youth
+    measures, which need persons, have models of their own."""
+    import json
+
+    from benchmark import CORE_SELECTOR
+
+    manifest = json.loads((built.target_dir / "manifest.json").read_text())
+    by_name = {
+        node["name"]: unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+    }
+    stack = [by_name[selector.lstrip("+")] for selector in CORE_SELECTOR]
+    upstream = set()
+    while stack:
+        unique_id = stack.pop()
+        if unique_id not in upstream:
+            upstream.add(unique_id)
+            stack.extend(manifest["parent_map"].get(unique_id, []))
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+
+    def grain(node: dict) -> str | None:
+        return ((node.get("config") or {}).get("meta") or node.get("meta") or {}).get("grain")
+
+    personal = sorted(
+        unique_id
+        for unique_id in upstream
+        if "persons" in unique_id or grain(nodes[unique_id]) == "person"
+    )
+    assert len(upstream) > 20
+    assert personal == []
+
+
 def test_every_macro_is_described_with_its_arguments():
     documented = {}
     for path in [

@@ -1,12 +1,12 @@
 -- One row per open school: the counted violent offences involving a school-aged person
--- (is_youth_involved) within var near_school_radius_m of the school, on a school day
--- (int_school_days), at a time of day inside one of var commute_windows. The time is
--- that of committed_from, the extract's local time: an offence recorded as a span is
--- placed at its start, and one with an unknown time, often recorded at midnight, falls
--- outside every window. Offences without a location cannot be placed near anything and
--- are left out. An offence near two schools counts for both: the measure describes
--- each school's surroundings, not a share of the force's offences, so the schools'
--- counts do not add up to a force-wide total.
+-- (is_youth_involved, int_violent_offences_youth_involved) within var near_school_radius_m
+-- of the school, on a school day (int_school_days), at a time of day inside one of var
+-- commute_windows. The time is that of committed_from, the extract's local time: an
+-- offence recorded as a span is placed at its start, and one with an unknown time, often
+-- recorded at midnight, falls outside every window. Offences without a location cannot be
+-- placed near anything and are left out. An offence near two schools counts for both: the
+-- measure describes each school's surroundings, not a share of the force's offences, so the
+-- schools' counts do not add up to a force-wide total.
 {%- set commute_windows = var('commute_windows') %}
 {%- if not commute_windows %}
     {{ exceptions.raise_compiler_error(
@@ -21,7 +21,12 @@ schools as (
 
 offences as (
     select * from {{ ref('int_violent_offences_counted') }}
-    where is_youth_involved and geom is not null
+    where geom is not null
+),
+
+youth_involved as (
+    select * from {{ ref('int_violent_offences_youth_involved') }}
+    where is_youth_involved
 ),
 
 school_days as (
@@ -36,6 +41,8 @@ commute_offences as (
         offences.crime_ref,
         offences.geom
     from offences
+    inner join youth_involved
+        on offences.crime_ref = youth_involved.crime_ref
     inner join school_days
         on cast(offences.committed_from_at as date) = school_days.calendar_date
     where (

@@ -1,5 +1,6 @@
 -- One row per area and level (oa when given, lsoa, msoa, ward, lad, and one force row). Counts,
--- rates and intervals come from int_area_violence_rates; disclosure control (suppression,
+-- rates and intervals come from int_area_violence_rates (all violence) and
+-- int_area_youth_violence_rates (youth violence); disclosure control (suppression,
 -- secondary suppression within the groups in the YAML, rounding) is macro disclosure_control(),
 -- driven by config.meta.disclosure. Every published figure is then a function of the published
 -- counts and the public populations only, so none gives back an exact count: the rates,
@@ -21,6 +22,10 @@ rates as (
     select * from {{ ref('int_area_violence_rates') }}
 ),
 
+youth_rates as (
+    select * from {{ ref('int_area_youth_violence_rates') }}
+),
+
 youth_availability as (
     select coalesce(bool_or(is_available), true) as is_youth_violence_available
     from {{ ref('int_measure_availability') }}
@@ -39,20 +44,23 @@ counted as (
         rates.violent_offences,
         case
             when youth_availability.is_youth_violence_available
-                then rates.youth_violent_offences
+                then youth_rates.youth_violent_offences
         end as youth_violent_offences,
         youth_availability.is_youth_violence_available,
         rates.residents,
-        rates.resident_children,
+        youth_rates.resident_children,
         rates.resident_thousand_years,
-        rates.child_thousand_years,
+        youth_rates.child_thousand_years,
         rates.published_force_violent_rate_per_1000_per_year
             as force_violent_rate_per_1000_per_year,
-        rates.published_force_youth_violent_rate_per_1000_per_year
+        youth_rates.published_force_youth_violent_rate_per_1000_per_year
             as force_youth_violent_rate_per_1000_per_year,
         rates.window_start_date,
         rates.window_end_date
     from rates
+    -- The youth counts are over the same areas.
+    left join youth_rates
+        on rates.area_level = youth_rates.area_level and rates.area_code = youth_rates.area_code
     cross join youth_availability
 ),
 
