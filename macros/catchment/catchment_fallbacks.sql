@@ -25,16 +25,16 @@
     the own-LSOA fallback for a school with none. `candidates`: a CTE with segment, urn,
     lsoa_code and children (and variant, when `variants` names a CTE of the method's
     variants: then each variant is shared on its own, and a fallback school keeps its pupils
-    under every variant). Each school's total is added in LSOA order, so that every build
-    adds the same numbers in the same order (a window sum has no fixed order, and with three
-    or more terms its last bit can differ between builds). Ends in a CTE named `final`. -#}
+    under every variant). Each school's total is an exact sum (macro exact_sum), so every build
+    gets it to the last bit (a window sum has no fixed order, and with three or more terms its
+    last bit can differ between builds). Ends in a CTE named `final`. -#}
 {% macro share_pupils_by_children(candidates, rolls='rolls', schools='schools', variants=none) -%}
 {%- set by_variant = candidates ~ '.variant, ' if variants else '' %}
 candidate_totals as (
     select
         {{ by_variant }}{{ candidates }}.segment,
         {{ candidates }}.urn,
-        sum({{ candidates }}.children order by {{ candidates }}.lsoa_code) as children
+        {{ exact_sum(candidates ~ '.children') }} as children
     from {{ candidates }}
     group by {{ by_variant }}{{ candidates }}.segment, {{ candidates }}.urn
 ),

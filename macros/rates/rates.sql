@@ -74,7 +74,7 @@
     v is floored at 1e-6 * m^2: every area is then shrunk (almost) fully to m. A level
     without any count has the point mass at 0 as its prior (shape 0).
 
-    The sums are taken in area_code order: a parallel sum of doubles adds in a different
+    The sums are exact (macro exact_sum): a parallel sum of doubles adds in a different
     order on each run, and its last bits would move every smoothed rate of a rebuild. -#}
 {% macro gamma_prior(relation, count, exposure) -%}
     with
@@ -92,9 +92,8 @@
     force as (
         select
             area_level,
-            sum(area_count order by area_code) / sum(exposure order by area_code)
-                as force_rate,
-            sum(exposure order by area_code) / count(*) as mean_exposure
+            {{ exact_sum('area_count') }} / {{ exact_sum('exposure') }} as force_rate,
+            {{ exact_sum('exposure') }} / count(*) as mean_exposure
         from areas
         group by area_level
     ),
@@ -104,12 +103,11 @@
             force.area_level,
             force.force_rate,
             greatest(
-                sum(
-                    areas.exposure
-                    * power(areas.area_count / areas.exposure - force.force_rate, 2)
-                    order by areas.area_code
-                )
-                / sum(areas.exposure order by areas.area_code)
+                {{ exact_sum(
+                    'areas.exposure'
+                    ' * power(areas.area_count / areas.exposure - force.force_rate, 2)'
+                ) }}
+                / {{ exact_sum('areas.exposure') }}
                 - force.force_rate / force.mean_exposure,
                 1e-6 * power(force.force_rate, 2)
             ) as prior_variance

@@ -20,37 +20,43 @@ lsoa_forms as (
     group by lsoa_code
 ),
 
-final as (
+counted_rows as (
     select
-        -- ids
         ethnicity.lsoa_code,
         ethnicity.ethnic_group,
-
-        -- attributes
-        not any_value(lsoa_forms.has_age_bands) as is_all_ages,
-
-        -- measures
-        sum(
-            case
-                when lsoa_forms.has_age_bands
-                    then
-                        ethnicity.population
-                        * greatest(
-                            least(ethnicity.age_max, {{ oldest }})
-                            - greatest(ethnicity.age_min, {{ youngest }}) + 1,
-                            0
-                        )
-                        / (ethnicity.age_max - ethnicity.age_min + 1)
-                else ethnicity.population
-            end
-            order by ethnicity.age_min
-        ) as school_aged_residents
+        lsoa_forms.has_age_bands,
+        case
+            when lsoa_forms.has_age_bands
+                then
+                    ethnicity.population
+                    * greatest(
+                        least(ethnicity.age_max, {{ oldest }})
+                        - greatest(ethnicity.age_min, {{ youngest }}) + 1,
+                        0
+                    )
+                    / (ethnicity.age_max - ethnicity.age_min + 1)
+            else ethnicity.population
+        end as school_aged_residents
     from ethnicity
     inner join lsoa_forms
         on ethnicity.lsoa_code = lsoa_forms.lsoa_code
     -- An LSOA with bands: only its banded rows (an all-ages row beside them is their total).
     where lsoa_forms.has_age_bands = not ethnicity.is_all_ages
-    group by ethnicity.lsoa_code, ethnicity.ethnic_group
+),
+
+final as (
+    select
+        -- ids
+        lsoa_code,
+        ethnic_group,
+
+        -- attributes
+        not any_value(has_age_bands) as is_all_ages,
+
+        -- measures
+        {{ exact_sum('school_aged_residents') }} as school_aged_residents
+    from counted_rows
+    group by lsoa_code, ethnic_group
 )
 
 select * from final

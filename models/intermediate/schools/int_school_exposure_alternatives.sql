@@ -2,7 +2,7 @@
 -- (int_catchment_flow_alternatives): the school's exposure measures had its pupils come
 -- from the alternative catchment, with the same LSOA rates. int_school_home_area_violence
 -- turns their spread around the published values into the catchment's share of the
--- measures' uncertainty. Sums run in LSOA order, so rebuilds add in the same order.
+-- measures' uncertainty. Sums are exact (macro exact_sum), so rebuilds agree to the last bit.
 with
 
 alternatives as (
@@ -18,13 +18,11 @@ final as (
     select
         alternatives.urn,
         alternatives.variant,
-        sum(
-            alternatives.weight * lsoa_rates.smoothed_violent_rate_per_1000_per_year
-            order by alternatives.lsoa_code
-        ) as exposure_violence_rate,
+        {{ exact_sum(
+            'alternatives.weight * lsoa_rates.smoothed_violent_rate_per_1000_per_year'
+        ) }} as exposure_violence_rate,
         coalesce(
-            sum(alternatives.expected_pupils order by alternatives.lsoa_code)
-            filter (where lsoa_rates.is_high_violence),
+            {{ exact_sum('alternatives.expected_pupils', where='lsoa_rates.is_high_violence') }},
             0
         ) as pupils_from_high_violence_areas
     from alternatives

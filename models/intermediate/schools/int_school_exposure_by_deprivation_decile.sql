@@ -46,11 +46,7 @@ final as (
         case
             when count(school_deciles.urn) >= {{ var('disclosure_min_count') }}
                 then round(
-                    -- In URN order, so that a rebuild adds the same numbers in the same order.
-                    sum(
-                        school_deciles.pupils_on_roll * school_deciles.exposure_index
-                        order by school_deciles.urn
-                    )
+                    {{ exact_sum('school_deciles.pupils_on_roll * school_deciles.exposure_index') }}
                     / nullif(
                         sum(school_deciles.pupils_on_roll)
                         filter (where school_deciles.exposure_index is not null),

@@ -18,9 +18,8 @@
 --              the value on the true catchments for 80-95% of schools. A school whose
 --              catchment is observed (pupil_residence.csv) has none.
 --
--- Every sum runs in LSOA (or variant) order, so a rebuild adds the same numbers in the same
--- order (a parallel sum of doubles would not, and ties between schools would break
--- differently).
+-- Every sum is exact (macro exact_sum), so a rebuild gets the same totals to the last bit (a
+-- parallel sum of doubles would not, and ties between schools would break differently).
 with
 
 flows as (
@@ -62,19 +61,17 @@ by_school as (
         urn,
         any_value(catchment_method) as catchment_method,
         any_value(force_rate) as force_rate,
-        sum(expected_pupils order by lsoa_code) as catchment_pupils,
-        sum(weight * lsoa_rate order by lsoa_code) as exposure_violence_rate,
-        sum(weight * power(lsoa_rate, 2) order by lsoa_code) as exposure_second_moment,
-        sum(power(weight, 2) * lsoa_rate_variance order by lsoa_code)
-            as exposure_rate_variance,
+        {{ exact_sum('expected_pupils') }} as catchment_pupils,
+        {{ exact_sum('weight * lsoa_rate') }} as exposure_violence_rate,
+        {{ exact_sum('weight * power(lsoa_rate, 2)') }} as exposure_second_moment,
+        {{ exact_sum('power(weight, 2) * lsoa_rate_variance') }} as exposure_rate_variance,
         coalesce(
-            sum(expected_pupils order by lsoa_code) filter (where is_high_violence), 0
+            {{ exact_sum('expected_pupils', where='is_high_violence') }}, 0
         ) as pupils_from_high_violence_areas,
-        sum(
-            power(expected_pupils, 2)
-            * violent_probability_high * (1 - violent_probability_high)
-            order by lsoa_code
-        ) as pupils_rate_variance
+        {{ exact_sum(
+            'power(expected_pupils, 2)'
+            ' * violent_probability_high * (1 - violent_probability_high)'
+        ) }} as pupils_rate_variance
     from pairs
     group by urn
 ),
@@ -83,18 +80,13 @@ catchment_spread as (
     -- mean square difference of the alternatives from the published values
     select
         by_school.urn,
-        avg(
-            power(alternatives.exposure_violence_rate - by_school.exposure_violence_rate, 2)
-            order by alternatives.variant
-        ) as exposure_mean_square_difference,
-        avg(
-            power(
-                alternatives.pupils_from_high_violence_areas
-                - by_school.pupils_from_high_violence_areas,
-                2
-            )
-            order by alternatives.variant
-        ) as pupils_mean_square_difference
+        {{ exact_sum(
+            'power(alternatives.exposure_violence_rate - by_school.exposure_violence_rate, 2)'
+        ) }} / count(*) as exposure_mean_square_difference,
+        {{ exact_sum(
+            'power(alternatives.pupils_from_high_violence_areas'
+            ' - by_school.pupils_from_high_violence_areas, 2)'
+        ) }} / count(*) as pupils_mean_square_difference
     from by_school
     inner join alternatives
         on by_school.urn = alternatives.urn

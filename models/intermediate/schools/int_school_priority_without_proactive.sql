@@ -84,13 +84,9 @@ area_measures as (
     select
         flows.urn,
         lsoa_rates.variant,
-        sum(flows.weight * lsoa_rates.lsoa_rate order by flows.lsoa_code)
-            as exposure_violence_rate,
+        {{ exact_sum('flows.weight * lsoa_rates.lsoa_rate') }} as exposure_violence_rate,
         coalesce(
-            sum(flows.expected_pupils order by flows.lsoa_code) filter (
-                where lsoa_rates.is_high_violence
-            ),
-            0
+            {{ exact_sum('flows.expected_pupils', where='lsoa_rates.is_high_violence') }}, 0
         ) as pupils_from_high_violence_areas
     from flows
     inner join lsoa_rates

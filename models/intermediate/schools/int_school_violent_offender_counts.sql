@@ -25,7 +25,7 @@ per_school as (
     select
         urn,
         count(*) filter (where attribution = 'direct') as direct_violent_offenders,
-        sum(share) filter (where attribution = 'shared') as shared_violent_offenders
+        {{ exact_sum('share', where="attribution = 'shared'") }} as shared_violent_offenders
     from attributed
     group by urn
 ),

@@ -185,14 +185,20 @@ census_availability as (
     from resident_ethnicity
 ),
 
+force_school_aged_residents as (
+    select {{ exact_sum('school_aged_residents') }} as school_aged_residents
+    from resident_ethnicity
+),
+
 force_ethnic_shares as (
     select
-        ethnic_group,
-        sum(school_aged_residents order by lsoa_code)
-        / nullif(sum(sum(school_aged_residents order by lsoa_code)) over (), 0)
+        resident_ethnicity.ethnic_group,
+        {{ exact_sum('resident_ethnicity.school_aged_residents') }}
+        / nullif(any_value(force_school_aged_residents.school_aged_residents), 0)
             as resident_share
     from resident_ethnicity
-    group by ethnic_group
+    cross join force_school_aged_residents
+    group by resident_ethnicity.ethnic_group
 ),
 
 home_area_shares as (
@@ -201,7 +207,7 @@ home_area_shares as (
     -- home LSOA's share.
     select
         lsoa_ethnic_shares.ethnic_group,
-        sum(lsoa_ethnic_shares.lsoa_share order by suspect_groups.person_id)
+        {{ exact_sum('lsoa_ethnic_shares.lsoa_share') }}
         / count(distinct suspect_groups.person_id) as resident_share_of_home_areas
     from suspect_groups
     inner join lsoa_ethnic_shares
