@@ -56,12 +56,13 @@ observed_targets as (
     select
         segment,
         count(distinct urn) as observed_schools,
-        sum(pupils * distance_km) / sum(pupils) as mean_distance_km,
-        sum(pupils * ln(distance_km)) / sum(pupils) as mean_log_distance,
-        coalesce(sum(pupils) filter (where is_cross_authority), 0) / sum(pupils)
-            as cross_authority_share,
-        coalesce(sum(pupils) filter (where is_nearest_school), 0) / sum(pupils)
-            as nearest_school_share
+        {{ exact_sum('pupils * distance_km') }} / {{ exact_sum('pupils') }} as mean_distance_km,
+        {{ exact_sum('pupils * ln(distance_km)') }} / {{ exact_sum('pupils') }}
+            as mean_log_distance,
+        coalesce({{ exact_sum('pupils', where='is_cross_authority') }}, 0)
+        / {{ exact_sum('pupils') }} as cross_authority_share,
+        coalesce({{ exact_sum('pupils', where='is_nearest_school') }}, 0)
+        / {{ exact_sum('pupils') }} as nearest_school_share
     from observed
     group by segment
 ),

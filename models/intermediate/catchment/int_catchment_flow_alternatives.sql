@@ -35,7 +35,7 @@ summed as (
         urn,
         variant,
         lsoa_code,
-        sum(expected_pupils) as expected_pupils
+        {{ exact_sum('expected_pupils') }} as expected_pupils
     from (
         select
             urn,
@@ -68,7 +68,8 @@ final as (
         summed.lsoa_code,
         summed.expected_pupils,
         summed.expected_pupils
-        / sum(summed.expected_pupils) over (partition by summed.urn, summed.variant) as weight
+        / {{ exact_sum('summed.expected_pupils', over='partition by summed.urn, summed.variant') }}
+            as weight
     from summed
     inner join selected
         on summed.urn = selected.urn

@@ -80,7 +80,7 @@ summed as (
         lsoa_code,
         urn,
         method,
-        sum(expected_pupils) as expected_pupils,
+        {{ exact_sum('expected_pupils') }} as expected_pupils,
         bool_or(is_fallback) as is_fallback
     from all_flows
     group by lsoa_code, urn, method
@@ -92,7 +92,8 @@ final as (
         urn,
         method,
         expected_pupils,
-        expected_pupils / sum(expected_pupils) over (partition by urn, method) as weight,
+        expected_pupils / {{ exact_sum('expected_pupils', over='partition by urn, method') }}
+            as weight,
         is_fallback
     from summed
     where expected_pupils > 0

@@ -27,7 +27,7 @@ lsoas as (
 per_school as (
     select
         urn,
-        coalesce(sum(pupils), 0) as published_pupils,
+        coalesce({{ exact_sum('pupils') }}, 0) as published_pupils,
         count(*) filter (where is_suppressed) as suppressed_cells
     from residence
     group by urn
@@ -62,7 +62,8 @@ final as (
         lsoa_code,
         is_suppressed,
         pupils as census_pupils,
-        pupils_on_roll * pupils / sum(pupils) over (partition by urn) as expected_pupils
+        pupils_on_roll * pupils / {{ exact_sum('pupils', over='partition by urn') }}
+            as expected_pupils
     from imputed
     where
         pupils > 0

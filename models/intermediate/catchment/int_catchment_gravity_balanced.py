@@ -25,8 +25,10 @@ def model(dbt, session):
     settings = dbt.config.get("meta")
     scale = float(settings["beta_scale"])
     rounds = int(settings["ipf_iterations"])
-    inputs = dbt.ref("int_catchment_gravity_inputs").fetchnumpy()
-    calibration = dbt.ref("int_catchment_gravity_calibration").fetchnumpy()
+    # In key order: the sums of the fit add in the order of the arrays, and a table's row
+    # order is not fixed from one build to the next.
+    inputs = dbt.ref("int_catchment_gravity_inputs").order("origin_id, destination_id").fetchnumpy()
+    calibration = dbt.ref("int_catchment_gravity_calibration").order("segment").fetchnumpy()
     parts = []
     for i, segment in enumerate(calibration["segment"]):
         pick = np.flatnonzero(inputs["segment"] == segment)

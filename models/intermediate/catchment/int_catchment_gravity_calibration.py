@@ -12,8 +12,10 @@ from catchment_gravity import Pairs, calibrate, known_number
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    inputs = dbt.ref("int_catchment_gravity_inputs").fetchnumpy()
-    targets = dbt.ref("int_catchment_calibration_targets").fetchnumpy()
+    # In key order: the sums of the fit add in the order of the arrays, and a table's row
+    # order is not fixed from one build to the next.
+    inputs = dbt.ref("int_catchment_gravity_inputs").order("origin_id, destination_id").fetchnumpy()
+    targets = dbt.ref("int_catchment_calibration_targets").order("segment").fetchnumpy()
     rows = []
     for i, segment in enumerate(targets["segment"]):
         pick = inputs["segment"] == segment

@@ -52,7 +52,7 @@ reached_children as (
 modelled_pupils as (
     select
         segment,
-        sum(pupils) as pupils
+        {{ exact_sum('pupils') }} as pupils
     from rolls
     group by segment
 ),
@@ -60,7 +60,7 @@ modelled_pupils as (
 segment_totals as (
     select
         reached_children.segment,
-        sum(reached_children.children) as children,
+        {{ exact_sum('reached_children.children') }} as children,
         any_value(modelled_pupils.pupils) as pupils
     from reached_children
     inner join modelled_pupils

@@ -98,28 +98,15 @@ eligible_flows as (
         between schools_with_catchment.low_age and schools_with_catchment.high_age
 ),
 
-home_age_pupils as (
-    -- An exact sum (a window sum of doubles has no fixed order: rebuilds would differ in
-    -- the last bit).
+home_age_shares as (
     select
         home_lsoa_code,
         age_at_offence,
-        {{ exact_sum('expected_pupils') }} as expected_pupils
+        urn,
+        expected_pupils
+        / {{ exact_sum('expected_pupils', over='partition by home_lsoa_code, age_at_offence') }}
+            as share
     from eligible_flows
-    group by home_lsoa_code, age_at_offence
-),
-
-home_age_shares as (
-    select
-        eligible_flows.home_lsoa_code,
-        eligible_flows.age_at_offence,
-        eligible_flows.urn,
-        eligible_flows.expected_pupils / home_age_pupils.expected_pupils as share
-    from eligible_flows
-    inner join home_age_pupils
-        on
-            eligible_flows.home_lsoa_code = home_age_pupils.home_lsoa_code
-            and eligible_flows.age_at_offence = home_age_pupils.age_at_offence
 ),
 
 shared as (

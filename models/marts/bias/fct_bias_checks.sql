@@ -174,7 +174,8 @@ lsoa_ethnic_shares as (
         ethnic_group,
         is_all_ages,
         school_aged_residents
-        / nullif(sum(school_aged_residents) over (partition by lsoa_code), 0) as lsoa_share
+        / nullif({{ exact_sum('school_aged_residents', over='partition by lsoa_code') }}, 0)
+            as lsoa_share
     from resident_ethnicity
 ),
 

@@ -23,6 +23,7 @@ areas as (
 lsoa_levels as (
     select
         lsoas.geom,
+        lsoas.lsoa_code as member_lsoa_code,
         lsoas.lsoa_code,
         lookup.msoa_code,
         lookup.ward_code,
@@ -37,6 +38,7 @@ lsoa_levels as (
 memberships as (
     select
         geom,
+        member_lsoa_code,
         area_code,
         replace(code_column, '_code', '') as area_level
     from (
@@ -52,7 +54,9 @@ polygons as (
         area_code,
         case
             when count(*) = 1 then any_value(geom)
-            else st_union_agg(geom)
+            -- In LSOA order: the union's vertices start wherever its first polygon does,
+            -- so in any other order a rebuild could store the same shape differently.
+            else st_union_agg(geom order by member_lsoa_code)
         end as geom
     from memberships
     group by area_level, area_code
