@@ -207,6 +207,16 @@ class Calibration:
     converged: bool
 
 
+def in_key_order(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The columns of int_catchment_gravity_inputs (fetchnumpy()) with the pairs sorted by
+    origin_id, then destination_id. The fit's sums add in the order of the arrays, and a
+    table's row order is not fixed from one build to the next: sorted, every build gets the
+    same figures to the last bit. Sorted here rather than by DuckDB, whose sort of the 15
+    million national pairs would claim memory the build shares with other models."""
+    order = np.lexsort((inputs["destination_id"], inputs["origin_id"]))
+    return {name: column[order] for name, column in inputs.items()}
+
+
 def known_number(value) -> float | None:
     """A figure read from DuckDB as a float, or None when it is not known: null (None, or
     numpy's masked value, which fetchnumpy() gives for a null and float() would make 0) or

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catchment_gravity import Pairs, balance, calibrate, known_number, statistics
+from catchment_gravity import Pairs, balance, calibrate, in_key_order, known_number, statistics
 
 
 def test_balancing_a_hand_computed_3x2():
@@ -223,3 +223,39 @@ def test_calibration_converges_where_the_balancing_stalls():
     assert fit.converged
     assert (fit.beta, fit.alpha, fit.authority) == pytest.approx((0.3, 1.2, 0.8), abs=0.02)
     assert fit.modelled[:3] == pytest.approx(targets, rel=1e-4)
+
+
+def test_pairs_in_key_order_balance_the_same_to_the_last_bit_whatever_order_they_came_in():
+    """A table's rows come back in no fixed order from one build to the next; in_key_order
+    sorts them by origin, then destination, keeping each pair's columns together, so that
+    the balanced flows of a pair are the same bits however the rows arrived."""
+    rng = np.random.default_rng(11)
+    n_origins, n_schools = 60, 9
+    origin, destination = np.meshgrid(np.arange(n_origins), np.arange(n_schools), indexing="ij")
+    children = rng.uniform(50, 150, n_origins)
+    pupils = rng.uniform(100, 400, n_schools)
+    columns = {
+        "origin_id": origin.ravel(),
+        "destination_id": destination.ravel(),
+        "distance_km": rng.uniform(0.2, 8, origin.size),
+        "origin_children": children[origin.ravel()],
+        "pupils": pupils[destination.ravel()],
+    }
+    flows_by_pair = []
+    for seed in (1, 2):
+        shuffle = np.random.default_rng(seed).permutation(origin.size)
+        arrived = in_key_order({name: column[shuffle] for name, column in columns.items()})
+        assert np.array_equal(arrived["origin_id"], columns["origin_id"])
+        assert np.array_equal(arrived["destination_id"], columns["destination_id"])
+        assert np.array_equal(arrived["distance_km"], columns["distance_km"])
+        pairs = Pairs.from_columns(
+            arrived["origin_id"],
+            arrived["destination_id"],
+            arrived["distance_km"],
+            np.zeros(origin.size),
+            arrived["origin_children"],
+            arrived["pupils"],
+        )
+        flows, _, _ = balance(pairs, pairs.deterrence(0.4, 0.7), rounds=50)
+        flows_by_pair.append(flows)
+    assert np.array_equal(flows_by_pair[0], flows_by_pair[1])

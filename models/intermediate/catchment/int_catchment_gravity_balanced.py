@@ -14,7 +14,7 @@ and 1.33."""
 import numpy as np
 import pyarrow as pa
 
-from catchment_gravity import Pairs, balance, calibrate
+from catchment_gravity import Pairs, balance, calibrate, in_key_order
 
 ALTERNATIVES = {"flatter": 0.75, "steeper": 1.0 / 0.75}
 ALTERNATIVE_TOLERANCE = 1e-4
@@ -25,9 +25,7 @@ def model(dbt, session):
     settings = dbt.config.get("meta")
     scale = float(settings["beta_scale"])
     rounds = int(settings["ipf_iterations"])
-    # In key order: the sums of the fit add in the order of the arrays, and a table's row
-    # order is not fixed from one build to the next.
-    inputs = dbt.ref("int_catchment_gravity_inputs").order("origin_id, destination_id").fetchnumpy()
+    inputs = in_key_order(dbt.ref("int_catchment_gravity_inputs").fetchnumpy())
     calibration = dbt.ref("int_catchment_gravity_calibration").order("segment").fetchnumpy()
     parts = []
     for i, segment in enumerate(calibration["segment"]):

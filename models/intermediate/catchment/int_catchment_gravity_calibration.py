@@ -7,14 +7,12 @@ fit that re-balances the model at every step is a loop, which SQL is the wrong t
 
 import pyarrow as pa
 
-from catchment_gravity import Pairs, calibrate, known_number
+from catchment_gravity import Pairs, calibrate, in_key_order, known_number
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # In key order: the sums of the fit add in the order of the arrays, and a table's row
-    # order is not fixed from one build to the next.
-    inputs = dbt.ref("int_catchment_gravity_inputs").order("origin_id, destination_id").fetchnumpy()
+    inputs = in_key_order(dbt.ref("int_catchment_gravity_inputs").fetchnumpy())
     targets = dbt.ref("int_catchment_calibration_targets").order("segment").fetchnumpy()
     rows = []
     for i, segment in enumerate(targets["segment"]):
