@@ -7,12 +7,12 @@
     until the group ends, and at national size (14 million school-LSOA pairs) that alone ran
     out of the deployment profile's 8GB. Terms are rounded by at most 5e-19; totals must stay
     below 1e20 (far above any rate, pupil count or moment summed here). `where`: an optional
-    filter condition; `over`: a window (`partition by urn`) to sum over instead of a group. -#}
-{% macro exact_sum(expression, where=none, over=none) -%}
+    filter condition. An aggregate only: for a share of a group's total, sum the group and
+    join it back (as a window, the exact sum took ten times as long at national size). -#}
+{% macro exact_sum(expression, where=none) -%}
     cast(
         sum(cast({{ expression }} as decimal(38, 18)))
         {%- if where is not none %} filter (where {{ where }}){% endif %}
-        {%- if over is not none %} over ({{ over }}){% endif %}
         as double
     )
 {%- endmacro %}

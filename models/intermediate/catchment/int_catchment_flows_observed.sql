@@ -56,18 +56,32 @@ imputed as (
         on residence.urn = per_school.urn
 ),
 
-final as (
-    select
-        urn,
-        lsoa_code,
-        is_suppressed,
-        pupils as census_pupils,
-        pupils_on_roll * pupils / {{ exact_sum('pupils', over='partition by urn') }}
-            as expected_pupils
-    from imputed
+kept as (
+    select * from imputed
     where
         pupils > 0
         and lsoa_code in (select lsoas.lsoa_code from lsoas)
+),
+
+school_totals as (
+    -- Grouped and joined back, not a window: an exact window sum is ten times slower.
+    select
+        urn,
+        {{ exact_sum('pupils') }} as pupils
+    from kept
+    group by urn
+),
+
+final as (
+    select
+        kept.urn,
+        kept.lsoa_code,
+        kept.is_suppressed,
+        kept.pupils as census_pupils,
+        kept.pupils_on_roll * kept.pupils / school_totals.pupils as expected_pupils
+    from kept
+    inner join school_totals
+        on kept.urn = school_totals.urn
 )
 
 select * from final

@@ -98,15 +98,27 @@ eligible_flows as (
         between schools_with_catchment.low_age and schools_with_catchment.high_age
 ),
 
-home_age_shares as (
+home_age_pupils as (
+    -- Grouped and joined back, not a window: an exact window sum is ten times slower.
     select
         home_lsoa_code,
         age_at_offence,
-        urn,
-        expected_pupils
-        / {{ exact_sum('expected_pupils', over='partition by home_lsoa_code, age_at_offence') }}
-            as share
+        {{ exact_sum('expected_pupils') }} as expected_pupils
     from eligible_flows
+    group by home_lsoa_code, age_at_offence
+),
+
+home_age_shares as (
+    select
+        eligible_flows.home_lsoa_code,
+        eligible_flows.age_at_offence,
+        eligible_flows.urn,
+        eligible_flows.expected_pupils / home_age_pupils.expected_pupils as share
+    from eligible_flows
+    inner join home_age_pupils
+        on
+            eligible_flows.home_lsoa_code = home_age_pupils.home_lsoa_code
+            and eligible_flows.age_at_offence = home_age_pupils.age_at_offence
 ),
 
 shared as (

@@ -168,15 +168,24 @@ suspect_groups as (
     from suspects
 ),
 
-lsoa_ethnic_shares as (
+lsoa_school_aged_residents as (
     select
         lsoa_code,
-        ethnic_group,
-        is_all_ages,
-        school_aged_residents
-        / nullif({{ exact_sum('school_aged_residents', over='partition by lsoa_code') }}, 0)
-            as lsoa_share
+        {{ exact_sum('school_aged_residents') }} as school_aged_residents
     from resident_ethnicity
+    group by lsoa_code
+),
+
+lsoa_ethnic_shares as (
+    select
+        resident_ethnicity.lsoa_code,
+        resident_ethnicity.ethnic_group,
+        resident_ethnicity.is_all_ages,
+        resident_ethnicity.school_aged_residents
+        / nullif(lsoa_school_aged_residents.school_aged_residents, 0) as lsoa_share
+    from resident_ethnicity
+    inner join lsoa_school_aged_residents
+        on resident_ethnicity.lsoa_code = lsoa_school_aged_residents.lsoa_code
 ),
 
 census_availability as (
