@@ -311,3 +311,37 @@ def test_compare_marts_passes_equal_builds_and_names_what_differs(tmp_path):
             assert "school" not in result.stdout  # counts and differences, never a value
         if name == "extra_row":
             assert "50 rows in base, 51 in new" in result.stdout
+
+
+def test_exact_sum_is_the_same_in_any_order_and_matches_the_ordered_sum_it_replaced():
+    """Macro exact_sum (it replaced `sum(x order by key)`, which held every row of a group in
+    memory): the same bits whatever order the rows come in, on a case where a sum of doubles
+    depends on the order (1e16 + 1 - 1e16 is 0 or 1), with a filter; and on ordinary pupil
+    figures within 1e-12 of the key-ordered sum of doubles."""
+    exact_sum = macro("rates/exact_sum.sql", "exact_sum")
+    con = duckdb.connect()
+    con.execute("set threads = 1")  # a plain sum then adds in exactly the row order given
+    cases = {"cancelling": [1e16, 1.0, -1e16, 0.25], "pupils": [0.1] * 7 + [1 / 3, 2 / 7]}
+    for name, values in cases.items():
+        results = set()
+        plain = set()
+        for seed in range(6):
+            order = np.random.default_rng(seed).permutation(len(values))
+            rows = ", ".join(f"({i}, {values[i]!r}, {bool(i % 2)})" for i in map(int, order))
+            table = (
+                f"(select key, cast(x as double) as x, odd from (values {rows}) as t(key, x, odd))"
+            )
+            query = (
+                f"select {exact_sum('x')}, {exact_sum('x', where='odd')}, sum(x), "
+                f"sum(x order by key) from {table}"
+            )
+            exact, exact_odd, unordered, ordered = con.execute(query).fetchone()
+            results.add((exact, exact_odd))
+            plain.add(unordered)
+            if name == "pupils":
+                assert exact == pytest.approx(ordered, rel=1e-12)
+        assert len(results) == 1, results
+        if name == "cancelling":
+            # the terms exactly: 1e16 + 1 - 1e16 + 0.25, and the odd rows 1 + 0.25
+            assert results == {(1.25, 1.25)}
+            assert len(plain) > 1, "the case must be one a sum of doubles gets wrong by order"
