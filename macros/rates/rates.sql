@@ -144,6 +144,14 @@
 {%- endmacro %}
 
 
+{#- Whether a rate is above a threshold rate, compared at six decimals (the precision rates
+    are published to). Exactly, a rate equal to its threshold (the force's own rate against
+    var high_violence_ratio 1) would be above it or not by the last bit of two sums. -#}
+{% macro rate_is_above(rate, threshold) -%}
+    round({{ rate }}, 6) > round({{ threshold }}, 6)
+{%- endmacro %}
+
+
 {#- The rate columns of one measure of an area table that has `<measure>_prior_shape`,
     `<measure>_prior_rate` and `force_<measure>_rate_per_1000_per_year`, as a dict of column
     name to SQL expression: crude rate with its exact interval, smoothed rate with its
@@ -161,7 +169,7 @@
         'smoothed_' ~ measure ~ '_rate_per_1000_per_year': smoothed_rate(*posterior),
         'smoothed_' ~ measure ~ '_rate_lower': smoothed_rate_bound('lower', *posterior),
         'smoothed_' ~ measure ~ '_rate_upper': smoothed_rate_bound('upper', *posterior),
-        high_flag: smoothed_rate(*posterior) ~ ' > ' ~ threshold,
+        high_flag: rate_is_above(smoothed_rate(*posterior), threshold),
     }) }}
 {%- endmacro %}
 

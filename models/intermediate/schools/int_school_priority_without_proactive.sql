@@ -71,10 +71,11 @@ lsoa_rates as (
         {{ smoothed_rate(
             'variant_counts.area_count', 'variant_counts.resident_thousand_years',
             'priors.prior_shape', 'priors.prior_rate') }} as lsoa_rate,
-        {{ smoothed_rate(
-            'variant_counts.area_count', 'variant_counts.resident_thousand_years',
-            'priors.prior_shape', 'priors.prior_rate') }}
-        > {{ var('high_violence_ratio') }} * priors.force_rate as is_high_violence
+        {{ rate_is_above(
+            smoothed_rate(
+                'variant_counts.area_count', 'variant_counts.resident_thousand_years',
+                'priors.prior_shape', 'priors.prior_rate'),
+            var('high_violence_ratio') ~ ' * priors.force_rate') }} as is_high_violence
     from variant_counts
     inner join priors
         on variant_counts.area_level = priors.area_level
