@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 
 from catchment_gravity import (
+    CALIBRATION_STALL,
     MODEL_TOLERANCE,
+    STALL_WINDOW,
     Pairs,
     balance,
+    balance_further,
     balance_the_model,
     calibrate,
     in_key_order,
@@ -276,6 +279,28 @@ def test_the_model_is_balanced_past_its_rounds_until_the_children_are_placed():
     assert np.bincount(pairs.destination, flows) == pytest.approx(
         pairs.destination_total, rel=1e-12
     )
+
+
+def test_balancing_further_goes_on_while_slow_and_stops_when_stalled():
+    """70 km apart, the first ten rounds from the model's factors cut the children misplaced
+    by under 2% (the calibration's stall), and then the balancing speeds up and converges:
+    balancing further must not give up there (the exponential alternative on the real West
+    Midlands geography did). 100 km apart nothing moves, as in the national slow mode: it
+    must stop at once rather than run its thousand rounds."""
+    for link_km, converges in ((70.0, True), (100.0, False)):
+        pairs = two_parts_joined_far_apart(link_km)
+        deterrence = pairs.deterrence(0.3, 1.2, 0.8)
+        _, factors, _ = balance(pairs, deterrence, 100)
+        flows, _, rounds = balance_further(pairs, deterrence, 100, factors)
+        _, _, calibration_rounds = balance(
+            pairs, deterrence, 1000, MODEL_TOLERANCE, factors, CALIBRATION_STALL
+        )
+        if converges:
+            assert calibration_rounds <= STALL_WINDOW + 1
+            assert misplaced(pairs, flows) < MODEL_TOLERANCE
+        else:
+            assert rounds <= STALL_WINDOW + 1
+            assert misplaced(pairs, flows) > 0.04
 
 
 def test_a_model_balanced_within_its_rounds_keeps_its_flows_to_the_last_bit():
