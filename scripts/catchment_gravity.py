@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 from scipy import sparse
 
 # Parameter bounds: wide enough for any world seen, narrow enough that a calibration on
@@ -254,8 +255,45 @@ def in_key_order(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     table's row order is not fixed from one build to the next: sorted, every build gets the
     same figures to the last bit. Sorted here rather than by DuckDB, whose sort of the 15
     million national pairs would claim memory the build shares with other models."""
-    order = np.lexsort((inputs["destination_id"], inputs["origin_id"]))
+    order = key_order(inputs["origin_id"], inputs["destination_id"])
     return {name: column[order] for name, column in inputs.items()}
+
+
+def key_order(origin_id: np.ndarray, destination_id: np.ndarray) -> np.ndarray:
+    """The positions of the pairs sorted by origin_id, then destination_id."""
+    return np.lexsort((destination_id, origin_id))
+
+
+# The columns of int_catchment_gravity_inputs the fit needs, in Pairs.from_columns' order.
+PAIR_COLUMNS = (
+    "origin_id",
+    "destination_id",
+    "distance_km",
+    "is_cross_authority",
+    "origin_children",
+    "pupils",
+    "is_nearest_school",
+)
+
+
+def segment_pairs(inputs, segment: str) -> tuple[Pairs, pa.Table]:
+    """The candidate pairs of one segment of int_catchment_gravity_inputs (a DuckDB relation),
+    in key order (in_key_order()), and their urn and lsoa_code in the same order. Read one
+    segment at a time and through Arrow, never as Python strings: at national size (14
+    million pairs) reading every column with fetchnumpy() took 4.1 GiB, the LSOA codes and
+    segments as Python objects, beside DuckDB's own memory. A segment's pairs are unique by
+    (origin_id, destination_id), so the order is the one in_key_order() gives the whole table
+    restricted to the segment, and the fit's figures are the same to the last bit."""
+    quoted = segment.replace("'", "''")
+    table = (
+        inputs.filter(f"segment = '{quoted}'")
+        .project(", ".join((*PAIR_COLUMNS, "urn", "lsoa_code")))
+        .to_arrow_table()
+    )
+    columns = {name: table.column(name).to_numpy() for name in PAIR_COLUMNS}
+    order = key_order(columns["origin_id"], columns["destination_id"])
+    keys = table.select(["urn", "lsoa_code"]).take(pa.array(order))
+    return Pairs.from_columns(*(columns[name][order] for name in PAIR_COLUMNS)), keys
 
 
 def known_number(value) -> float | None:

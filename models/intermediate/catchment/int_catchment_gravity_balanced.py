@@ -14,7 +14,7 @@ and 1.33."""
 import numpy as np
 import pyarrow as pa
 
-from catchment_gravity import Pairs, balance_further, balance_the_model, calibrate, in_key_order
+from catchment_gravity import balance_further, balance_the_model, calibrate, segment_pairs
 
 ALTERNATIVES = {"flatter": 0.75, "steeper": 1.0 / 0.75}
 
@@ -24,20 +24,11 @@ def model(dbt, session):
     settings = dbt.config.get("meta")
     scale = float(settings["beta_scale"])
     rounds = int(settings["ipf_iterations"])
-    inputs = in_key_order(dbt.ref("int_catchment_gravity_inputs").fetchnumpy())
+    inputs = dbt.ref("int_catchment_gravity_inputs")
     calibration = dbt.ref("int_catchment_gravity_calibration").order("segment").fetchnumpy()
     parts = []
     for i, segment in enumerate(calibration["segment"]):
-        pick = np.flatnonzero(inputs["segment"] == segment)
-        pairs = Pairs.from_columns(
-            inputs["origin_id"][pick],
-            inputs["destination_id"][pick],
-            inputs["distance_km"][pick],
-            inputs["is_cross_authority"][pick],
-            inputs["origin_children"][pick],
-            inputs["pupils"][pick],
-            inputs["is_nearest_school"][pick],
-        )
+        pairs, keys = segment_pairs(inputs, str(segment))
         beta = scale * float(calibration["beta_per_km"][i])
         alpha = scale * float(calibration["distance_power"][i])
         authority = float(calibration["authority_penalty"][i])
@@ -57,17 +48,14 @@ def model(dbt, session):
             # Only their spread is used: balanced from the model's factors until the
             # children misplaced are under 0.01% of all, which mostly takes a few rounds.
             variants[variant], _, _ = balance_further(pairs, deterrence, rounds, factors)
-        keys = {
-            "segment": pa.array(inputs["segment"][pick]).cast(pa.string()),
-            "urn": pa.array(inputs["urn"][pick]),
-            "lsoa_code": pa.array(inputs["lsoa_code"][pick]).cast(pa.string()),
-        }
         for variant, variant_flows in variants.items():
             parts.append(
                 pa.table(
                     {
-                        **keys,
-                        "variant": pa.array([variant] * len(pick), pa.string()),
+                        "segment": pa.array([str(segment)] * len(keys), pa.string()),
+                        "urn": keys.column("urn"),
+                        "lsoa_code": keys.column("lsoa_code"),
+                        "variant": pa.array([variant] * len(keys), pa.string()),
                         # To a millionth of a pupil: beyond that only floating-point noise.
                         "expected_pupils": pa.array(np.round(variant_flows, 6)),
                     }

@@ -7,27 +7,18 @@ fit that re-balances the model at every step is a loop, which SQL is the wrong t
 
 import pyarrow as pa
 
-from catchment_gravity import Pairs, calibrate, in_key_order, known_number
+from catchment_gravity import calibrate, known_number, segment_pairs
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    inputs = in_key_order(dbt.ref("int_catchment_gravity_inputs").fetchnumpy())
+    inputs = dbt.ref("int_catchment_gravity_inputs")
     targets = dbt.ref("int_catchment_calibration_targets").order("segment").fetchnumpy()
     rows = []
     for i, segment in enumerate(targets["segment"]):
-        pick = inputs["segment"] == segment
-        if not pick.any():
+        pairs, _ = segment_pairs(inputs, str(segment))
+        if not len(pairs.origin):
             continue
-        pairs = Pairs.from_columns(
-            inputs["origin_id"][pick],
-            inputs["destination_id"][pick],
-            inputs["distance_km"][pick],
-            inputs["is_cross_authority"][pick],
-            inputs["origin_children"][pick],
-            inputs["pupils"][pick],
-            inputs["is_nearest_school"][pick],
-        )
         wanted = tuple(
             known_number(targets[column][i])
             for column in (
