@@ -17,6 +17,7 @@ from catchment_gravity import (
     calibrate,
     in_key_order,
     known_number,
+    segment_pairs,
     statistics,
 )
 
@@ -347,3 +348,49 @@ def test_pairs_in_key_order_balance_the_same_to_the_last_bit_whatever_order_they
         flows, _, _ = balance(pairs, pairs.deterrence(0.4, 0.7), rounds=50)
         flows_by_pair.append(flows)
     assert np.array_equal(flows_by_pair[0], flows_by_pair[1])
+
+
+def test_segment_pairs_are_read_in_key_order_with_their_keys_alongside():
+    """segment_pairs reads one segment of a table whose rows arrive in any order: the pairs
+    come out sorted by origin, then destination (as in_key_order sorts the whole table), and
+    each pair's urn and lsoa_code stay with it."""
+    import duckdb
+
+    rng = np.random.default_rng(3)
+    n_origins, n_schools = 40, 6
+    origin, destination = np.meshgrid(np.arange(n_origins), np.arange(n_schools), indexing="ij")
+    rows = [
+        (
+            segment,
+            1000 + int(d) + 100 * offset,
+            f"E01{int(o):06d}",
+            int(o),
+            int(d) + 100 * offset,
+            float(rng.uniform(0.2, 8)),
+            bool(rng.uniform() < 0.2),
+            float(50 + o),
+            float(300 + d),
+            False,
+        )
+        for offset, segment in enumerate(("primary", "secondary"))
+        for o, d in zip(origin.ravel(), destination.ravel(), strict=True)
+    ]
+    shuffled = [rows[i] for i in rng.permutation(len(rows))]
+    con = duckdb.connect()
+    con.execute(
+        "create table inputs (segment varchar, urn bigint, lsoa_code varchar, origin_id bigint,"
+        " destination_id bigint, distance_km double, is_cross_authority boolean,"
+        " origin_children double, pupils double, is_nearest_school boolean)"
+    )
+    con.executemany("insert into inputs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", shuffled)
+    pairs, keys = segment_pairs(con.table("inputs"), "secondary")
+    wanted = sorted(row for row in rows if row[0] == "secondary")
+    wanted.sort(key=lambda row: (row[3], row[4]))
+    assert len(pairs.origin) == len(keys) == n_origins * n_schools
+    assert keys.column("urn").to_pylist() == [row[1] for row in wanted]
+    assert keys.column("lsoa_code").to_pylist() == [row[2] for row in wanted]
+    assert pairs.distance_km.tolist() == [row[5] for row in wanted]
+    assert pairs.cross.tolist() == [float(row[6]) for row in wanted]
+    # each pair's urn and LSOA are the ones its destination and origin indices stand for
+    assert np.array_equal(pairs.origin, np.repeat(np.arange(n_origins), n_schools))
+    assert np.array_equal(pairs.destination, np.tile(np.arange(n_schools), n_origins))
