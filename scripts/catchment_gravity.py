@@ -249,18 +249,12 @@ class Calibration:
     converged: bool
 
 
-def in_key_order(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The columns of int_catchment_gravity_inputs (fetchnumpy()) with the pairs sorted by
-    origin_id, then destination_id. The fit's sums add in the order of the arrays, and a
-    table's row order is not fixed from one build to the next: sorted, every build gets the
-    same figures to the last bit. Sorted here rather than by DuckDB, whose sort of the 15
-    million national pairs would claim memory the build shares with other models."""
-    order = key_order(inputs["origin_id"], inputs["destination_id"])
-    return {name: column[order] for name, column in inputs.items()}
-
-
 def key_order(origin_id: np.ndarray, destination_id: np.ndarray) -> np.ndarray:
-    """The positions of the pairs sorted by origin_id, then destination_id."""
+    """The positions of the pairs sorted by origin_id, then destination_id. The fit's sums
+    add in the order of the arrays, and a table's row order is not fixed from one build to
+    the next: sorted, every build gets the same figures to the last bit. Sorted here rather
+    than by DuckDB, whose sort of the 14 million national pairs would claim memory the build
+    shares with other models."""
     return np.lexsort((destination_id, origin_id))
 
 
@@ -278,12 +272,12 @@ PAIR_COLUMNS = (
 
 def segment_pairs(inputs, segment: str) -> tuple[Pairs, pa.Table]:
     """The candidate pairs of one segment of int_catchment_gravity_inputs (a DuckDB relation),
-    in key order (in_key_order()), and their urn and lsoa_code in the same order. Read one
-    segment at a time and through Arrow, never as Python strings: at national size (14
-    million pairs) reading every column with fetchnumpy() took 4.1 GiB, the LSOA codes and
-    segments as Python objects, beside DuckDB's own memory. A segment's pairs are unique by
-    (origin_id, destination_id), so the order is the one in_key_order() gives the whole table
-    restricted to the segment, and the fit's figures are the same to the last bit."""
+    sorted by origin_id, then destination_id (key_order()), and their urn and lsoa_code in
+    the same order. Read one segment at a time and through Arrow, never as Python strings:
+    at national size (14 million pairs) reading every column with fetchnumpy() took 4.1
+    GiB, the LSOA codes and segments as Python objects, beside DuckDB's own memory. The
+    pairs are unique by (origin_id, destination_id) (a data test), so the order is the same
+    in every build."""
     quoted = segment.replace("'", "''")
     table = (
         inputs.filter(f"segment = '{quoted}'")

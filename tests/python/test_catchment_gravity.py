@@ -15,7 +15,6 @@ from catchment_gravity import (
     balance_further,
     balance_the_model,
     calibrate,
-    in_key_order,
     known_number,
     segment_pairs,
     statistics,
@@ -314,8 +313,23 @@ def test_a_model_balanced_within_its_rounds_keeps_its_flows_to_the_last_bit():
     assert np.array_equal(factors, stopped_factors)
 
 
-def test_pairs_in_key_order_balance_the_same_to_the_last_bit_whatever_order_they_came_in():
-    """A table's rows come back in no fixed order from one build to the next; in_key_order
+def gravity_inputs_table(rows: list[tuple]):
+    """A DuckDB relation shaped like int_catchment_gravity_inputs, holding `rows` in the
+    order given."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "create table inputs (segment varchar, urn bigint, lsoa_code varchar, origin_id bigint,"
+        " destination_id bigint, distance_km double, is_cross_authority boolean,"
+        " origin_children double, pupils double, is_nearest_school boolean)"
+    )
+    con.executemany("insert into inputs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return con.table("inputs")
+
+
+def test_pairs_balance_the_same_to_the_last_bit_whatever_order_they_came_in():
+    """A table's rows come back in no fixed order from one build to the next; segment_pairs
     sorts them by origin, then destination, keeping each pair's columns together, so that
     the balanced flows of a pair are the same bits however the rows arrived."""
     rng = np.random.default_rng(11)
@@ -323,28 +337,17 @@ def test_pairs_in_key_order_balance_the_same_to_the_last_bit_whatever_order_they
     origin, destination = np.meshgrid(np.arange(n_origins), np.arange(n_schools), indexing="ij")
     children = rng.uniform(50, 150, n_origins)
     pupils = rng.uniform(100, 400, n_schools)
-    columns = {
-        "origin_id": origin.ravel(),
-        "destination_id": destination.ravel(),
-        "distance_km": rng.uniform(0.2, 8, origin.size),
-        "origin_children": children[origin.ravel()],
-        "pupils": pupils[destination.ravel()],
-    }
+    distance = rng.uniform(0.2, 8, origin.size)
+    rows = [
+        ("primary", int(d), f"L{int(o)}", int(o), int(d), float(km), False,
+         float(children[o]), float(pupils[d]), False)
+        for o, d, km in zip(origin.ravel(), destination.ravel(), distance, strict=True)
+    ]  # fmt: skip
     flows_by_pair = []
     for seed in (1, 2):
-        shuffle = np.random.default_rng(seed).permutation(origin.size)
-        arrived = in_key_order({name: column[shuffle] for name, column in columns.items()})
-        assert np.array_equal(arrived["origin_id"], columns["origin_id"])
-        assert np.array_equal(arrived["destination_id"], columns["destination_id"])
-        assert np.array_equal(arrived["distance_km"], columns["distance_km"])
-        pairs = Pairs.from_columns(
-            arrived["origin_id"],
-            arrived["destination_id"],
-            arrived["distance_km"],
-            np.zeros(origin.size),
-            arrived["origin_children"],
-            arrived["pupils"],
-        )
+        shuffle = np.random.default_rng(seed).permutation(len(rows))
+        pairs, _ = segment_pairs(gravity_inputs_table([rows[i] for i in shuffle]), "primary")
+        assert np.array_equal(pairs.distance_km, distance)
         flows, _, _ = balance(pairs, pairs.deterrence(0.4, 0.7), rounds=50)
         flows_by_pair.append(flows)
     assert np.array_equal(flows_by_pair[0], flows_by_pair[1])
@@ -352,10 +355,8 @@ def test_pairs_in_key_order_balance_the_same_to_the_last_bit_whatever_order_they
 
 def test_segment_pairs_are_read_in_key_order_with_their_keys_alongside():
     """segment_pairs reads one segment of a table whose rows arrive in any order: the pairs
-    come out sorted by origin, then destination (as in_key_order sorts the whole table), and
-    each pair's urn and lsoa_code stay with it."""
-    import duckdb
-
+    come out sorted by origin, then destination (key_order), and each pair's urn and
+    lsoa_code stay with it."""
     rng = np.random.default_rng(3)
     n_origins, n_schools = 40, 6
     origin, destination = np.meshgrid(np.arange(n_origins), np.arange(n_schools), indexing="ij")
@@ -376,14 +377,7 @@ def test_segment_pairs_are_read_in_key_order_with_their_keys_alongside():
         for o, d in zip(origin.ravel(), destination.ravel(), strict=True)
     ]
     shuffled = [rows[i] for i in rng.permutation(len(rows))]
-    con = duckdb.connect()
-    con.execute(
-        "create table inputs (segment varchar, urn bigint, lsoa_code varchar, origin_id bigint,"
-        " destination_id bigint, distance_km double, is_cross_authority boolean,"
-        " origin_children double, pupils double, is_nearest_school boolean)"
-    )
-    con.executemany("insert into inputs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", shuffled)
-    pairs, keys = segment_pairs(con.table("inputs"), "secondary")
+    pairs, keys = segment_pairs(gravity_inputs_table(shuffled), "secondary")
     wanted = sorted(row for row in rows if row[0] == "secondary")
     wanted.sort(key=lambda row: (row[3], row[4]))
     assert len(pairs.origin) == len(keys) == n_origins * n_schools
