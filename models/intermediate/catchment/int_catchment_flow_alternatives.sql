@@ -35,7 +35,11 @@ summed as (
         urn,
         variant,
         lsoa_code,
-        {{ exact_sum('expected_pupils') }} as expected_pupils
+        -- A plain sum, not exact_sum: each term is one catchment segment's, and two doubles
+        -- add to the same bits in either order, so with at most two segments
+        -- (assert_catchment_segments_sum_in_any_order) every build gets the same total. At
+        -- national size an exact sum of these 49 million rows took 29 s, this one 12 s.
+        sum(expected_pupils) as expected_pupils
     from (
         select
             urn,
