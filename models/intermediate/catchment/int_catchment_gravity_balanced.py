@@ -52,10 +52,12 @@ def model(dbt, session):
             parts.append(
                 pa.table(
                     {
-                        "segment": pa.array([str(segment)] * len(keys), pa.string()),
+                        # pa.repeat, not a list of one string per pair: at national size
+                        # those lists took a second for each variant.
+                        "segment": pa.repeat(pa.scalar(str(segment), pa.string()), len(keys)),
                         "urn": keys.column("urn"),
                         "lsoa_code": keys.column("lsoa_code"),
-                        "variant": pa.array([variant] * len(keys), pa.string()),
+                        "variant": pa.repeat(pa.scalar(variant, pa.string()), len(keys)),
                         # To a millionth of a pupil: beyond that only floating-point noise.
                         "expected_pupils": pa.array(np.round(variant_flows, 6)),
                     }
