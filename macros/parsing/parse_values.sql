@@ -48,6 +48,22 @@
 {%- endmacro %}
 
 
+{#- True when a point given as two numbers cannot be British National Grid metres: outside the
+    grid (eastings 0 to 700000, northings 0 to 1300000), or both under 1000 with a fraction, as
+    a longitude and latitude in degrees are (no home lies that close to the grid's origin, in
+    the sea south-west of the Isles of Scilly). False when either value is null. -#}
+{% macro is_off_the_grid(easting, northing) -%}
+    coalesce(
+        not ({{ easting }} between 0 and 700000 and {{ northing }} between 0 and 1300000)
+        or (
+            abs({{ easting }}) < 1000 and abs({{ northing }}) < 1000
+            and ({{ easting }} != floor({{ easting }}) or {{ northing }} != floor({{ northing }}))
+        ),
+        false
+    )
+{%- endmacro %}
+
+
 {#- Y/N flags, also accepting Yes/No, True/False and 1/0. -#}
 {% macro parse_flag(text) -%}
     case

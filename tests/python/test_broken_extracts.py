@@ -283,3 +283,25 @@ def test_lsoas_without_population_are_named_in_a_warning(world, tmp_path):
     result, output, _ = stage(raw, tmp_path, "+int_area_violence_counts")
     assert result.returncode == 0, output[-3000:]
     assert re.search(r"WARN 1 assert_every_lsoa_has_residents", output), output[-3000:]
+
+
+def test_home_points_given_in_degrees_stop_the_build_naming_the_coordinates(world, tmp_path):
+    """A persons file whose home points are longitude and latitude, not grid metres: each such
+    row is rejected as unparseable_coordinates, so the build stops with the share and the
+    hint, rather than staging every home as outside the study area, which no check counts."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offence_persons.csv")
+    easting, northing = header.index("home_easting"), header.index("home_northing")
+    for row in rows:
+        if row[easting] and row[northing]:
+            row[easting], row[northing] = "-1.8904", "52.4862"
+    write_rows(raw / "offence_persons.csv", header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_police__offence_persons")
+    assert_clear_failure(
+        result,
+        output,
+        r"offence_persons\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected",
+        r"unparseable_coordinates",
+        r"British National Grid",
+    )
+    assert "52.4862" not in output

@@ -88,7 +88,12 @@ pseudonymised as not materialized (
         or (
             ({{ parse_number('raw_persons.home_easting') }} is null)
             != ({{ parse_number('raw_persons.home_northing') }} is null)
-        ) as has_unparseable_coordinates,
+        )
+        -- Degrees given for metres (a longitude and latitude) would otherwise be staged as a
+        -- home outside the study area, which no check counts (a home truly outside it is kept).
+        or {{ is_off_the_grid(
+            parse_number('raw_persons.home_easting'), parse_number('raw_persons.home_northing')
+        ) }} as has_unparseable_coordinates,
         {{ is_unreadable('raw_persons.school_urn', parse_integer('raw_persons.school_urn')) }}
             as has_unparseable_school_urn
     from raw_persons
