@@ -6,6 +6,9 @@
 -- - Youth involvement (area youth-violence rates, violence near schools) needs persons with
 --   an age: a suspect, offender or victim with a date of birth.
 -- - School-aged violent offenders need suspects or offenders with an age.
+-- - Person rows none of whose roles is counted (a force's own role codes, S/O/V say, where
+--   the contract says SUSPECT, OFFENDER, VICTIM) support neither: the reason says so, rather
+--   than blaming the dates of birth.
 -- - Violence at commute times needs times of day: month-precise dates (police.uk) have
 --   none, nor has an extract whose every offence is timed at midnight.
 -- - The exposure measures need only located offences and are always available.
@@ -26,6 +29,8 @@ analysis_window as (
 evidence as (
     select
         (select count(*) from persons) as person_rows,
+        (select count(*) from persons where is_suspect_or_offender or is_victim) as role_rows,
+        (select count(*) from persons where is_suspect_or_offender) as suspect_rows,
         (
             select count(*) from persons
             where age_at_offence is not null and (is_suspect_or_offender or is_victim)
@@ -46,12 +51,18 @@ reasons as (
         case
             when person_rows = 0
                 then 'offence_persons.csv holds no person rows (as in open data)'
+            when role_rows = 0
+                then 'no person row has the role SUSPECT, OFFENDER or VICTIM (check the role'
+                    || ' codes against ../shared/extract-contract.md)'
             when aged_persons = 0
                 then 'no suspect, offender or victim has a date of birth'
         end as no_youth_reason,
         case
             when person_rows = 0
                 then 'offence_persons.csv holds no person rows (as in open data)'
+            when suspect_rows = 0
+                then 'no person row has the role SUSPECT or OFFENDER (check the role codes'
+                    || ' against ../shared/extract-contract.md)'
             when aged_suspects = 0
                 then 'no suspect or offender has a date of birth'
         end as no_offender_reason,
