@@ -29,8 +29,14 @@ analysis_window as (
 evidence as (
     select
         (select count(*) from persons) as person_rows,
-        (select count(*) from persons where is_suspect_or_offender or is_victim) as role_rows,
-        (select count(*) from persons where is_suspect_or_offender) as suspect_rows,
+        (
+            select count(*) from persons
+            where is_suspect_or_offender or is_victim
+        ) as role_rows,
+        (
+            select count(*) from persons
+            where is_suspect_or_offender
+        ) as suspect_rows,
         (
             select count(*) from persons
             where age_at_offence is not null and (is_suspect_or_offender or is_victim)
@@ -52,7 +58,8 @@ reasons as (
             when person_rows = 0
                 then 'offence_persons.csv holds no person rows (as in open data)'
             when role_rows = 0
-                then 'no person row has the role SUSPECT, OFFENDER or VICTIM (check the role'
+                then
+                    'no person row has the role SUSPECT, OFFENDER or VICTIM (check the role'
                     || ' codes against ../shared/extract-contract.md)'
             when aged_persons = 0
                 then 'no suspect, offender or victim has a date of birth'
@@ -61,7 +68,8 @@ reasons as (
             when person_rows = 0
                 then 'offence_persons.csv holds no person rows (as in open data)'
             when suspect_rows = 0
-                then 'no person row has the role SUSPECT or OFFENDER (check the role codes'
+                then
+                    'no person row has the role SUSPECT or OFFENDER (check the role codes'
                     || ' against ../shared/extract-contract.md)'
             when aged_suspects = 0
                 then 'no suspect or offender has a date of birth'
