@@ -57,17 +57,42 @@
 {%- endmacro %}
 
 
-{#- The path of a required raw file, or a build error naming it. -#}
+{#- The path of a required raw file, or a build error naming it (and the files of raw_dir
+    that look like it: another case, or compressed). -#}
 {% macro required_raw_file(pattern) -%}
     {%- set path = find_raw_file(pattern) -%}
     {%- if execute and path is none -%}
+        {%- set near = raw_files_like(pattern) -%}
         {{ exceptions.raise_compiler_error(
-            "Required extract file " ~ pattern ~ " not found in raw_dir '" ~ raw_dir()
-            ~ "'. Put it there (../shared/extract-contract.md names every file), or point"
+            "Required extract file " ~ pattern ~ " not found in raw_dir '" ~ raw_dir() ~ "'."
+            ~ (" The folder has " ~ near | join(', ') ~ ": the file must be named exactly "
+                ~ pattern ~ " (lower case) and not compressed. Rename or decompress it."
+                if near else "")
+            ~ " Put it there (../shared/extract-contract.md names every file), or point"
             ~ " SCHOOL_EXPOSURE_RAW_DIR (or --vars 'raw_dir: ...') at the folder that holds it."
         ) }}
     {%- endif -%}
     {{ return(path) }}
+{%- endmacro %}
+
+
+{#- The names of the files in raw_dir that match `pattern` (a glob: * for any text) but for
+    letter case or a compression suffix (.gz, .zip, .bz2, .xz, .7z), as a list: the likely
+    misnamed export of a required file that is not found. -#}
+{% macro raw_files_like(pattern) -%}
+    {%- set result = run_query(
+        "select file from glob(" ~ sql_string(raw_path('*')) ~ ") order by file"
+    ) -%}
+    {%- set wanted = modules.re.escape(pattern) | replace('\\*', '.*') -%}
+    {%- set like = modules.re.compile(
+        '^' ~ wanted ~ '([.](gz|zip|bz2|xz|7z))?$', modules.re.IGNORECASE) -%}
+    {%- set names = [] -%}
+    {%- for file in result.columns[0].values() -%}
+        {%- set name = file | replace('\\', '/') -%}
+        {%- set name = name.split('/')[-1] -%}
+        {%- if like.match(name) -%}{%- do names.append(name) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 

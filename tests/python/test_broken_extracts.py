@@ -177,6 +177,24 @@ def test_a_missing_required_file_is_named(world, tmp_path):
     (raw / "lsoa_lookup.csv").unlink()
     result, output, _ = stage(raw, tmp_path)
     assert_clear_failure(result, output, r"Required extract file lsoa_lookup\.csv not found")
+    assert "The folder has" not in output
+
+
+@pytest.mark.parametrize("exported_as", ["LSOA_Lookup.CSV", "lsoa_lookup.csv.gz"])
+def test_a_misnamed_or_compressed_required_file_is_pointed_out(world, tmp_path, exported_as):
+    """A force's export named in capitals, or compressed, is not the contract's file: the
+    message names the file that is there and says what to do with it."""
+    raw = copy_world(world, tmp_path)
+    (raw / "lsoa_lookup.csv").rename(raw / exported_as)
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(
+        result,
+        output,
+        r"Required extract file lsoa_lookup\.csv not found in raw_dir .*\. The folder has "
+        + re.escape(exported_as)
+        + r": the file must be named exactly lsoa_lookup\.csv \(lower case\) and not"
+        r" compressed",
+    )
 
 
 def test_a_missing_person_column_is_named_without_showing_the_header(world, tmp_path):
