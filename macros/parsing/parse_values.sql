@@ -48,6 +48,19 @@
 {%- endmacro %}
 
 
+{#- True when a point's coordinates cannot be used: a value is there but is not a number, only
+    one of the two is given, or the pair cannot be British National Grid metres
+    (is_off_the_grid: degrees of longitude and latitude, say, which would otherwise be taken
+    for a place outside the study area). The rule of reason unparseable_coordinates for the
+    offences' and the persons' points. -#}
+{% macro is_unparseable_point(easting_text, easting, northing_text, northing) -%}
+    ({{ is_unreadable(easting_text, easting) }}
+    or {{ is_unreadable(northing_text, northing) }}
+    or (({{ easting }} is null) != ({{ northing }} is null))
+    or {{ is_off_the_grid(easting, northing) }})
+{%- endmacro %}
+
+
 {#- True when a point given as two numbers cannot be British National Grid metres: outside the
     grid (eastings 0 to 700000, northings 0 to 1300000), or both under 1000 with a fraction, as
     a longitude and latitude in degrees are (no home lies that close to the grid's origin, in

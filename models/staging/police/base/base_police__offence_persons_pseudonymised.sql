@@ -81,18 +81,9 @@ pseudonymised as not materialized (
         -- what the checks need of the text
         raw_persons.date_of_birth is not null
         and {{ parse_date('raw_persons.date_of_birth') }} is null as has_unreadable_age,
-        {{ is_unreadable('raw_persons.home_easting',
-            parse_number('raw_persons.home_easting')) }}
-        or {{ is_unreadable('raw_persons.home_northing',
-            parse_number('raw_persons.home_northing')) }}
-        or (
-            ({{ parse_number('raw_persons.home_easting') }} is null)
-            != ({{ parse_number('raw_persons.home_northing') }} is null)
-        )
-        -- Degrees given for metres (a longitude and latitude) would otherwise be staged as a
-        -- home outside the study area, which no check counts (a home truly outside it is kept).
-        or {{ is_off_the_grid(
-            parse_number('raw_persons.home_easting'), parse_number('raw_persons.home_northing')
+        {{ is_unparseable_point(
+            'raw_persons.home_easting', parse_number('raw_persons.home_easting'),
+            'raw_persons.home_northing', parse_number('raw_persons.home_northing'),
         ) }} as has_unparseable_coordinates,
         {{ is_unreadable('raw_persons.school_urn', parse_integer('raw_persons.school_urn')) }}
             as has_unparseable_school_urn

@@ -141,9 +141,7 @@ checked as (
             ('future_timestamp', 'cast(recorded_at as date) > ' ~ reference_date()),
             ('unknown_offence_code', 'not is_known_offence_code'),
             ('unparseable_coordinates',
-                is_unreadable('easting_text', 'easting')
-                ~ ' or ' ~ is_unreadable('northing_text', 'northing')
-                ~ ' or ((easting is null) != (northing is null))'),
+                is_unparseable_point('easting_text', 'easting', 'northing_text', 'northing')),
             ('outside_study_area', 'easting is not null and lsoa_code is null'),
             ('unknown_status', "status not in ('confirmed', 'cancelled')"),
             ('unparseable_flag',
