@@ -4,7 +4,8 @@
         --truth data/truth
 
 Reads, from a built database, int_school_aged_violent_offenders, the attribution
-(int_violent_offenders_attributed_to_schools) and the per-school counts
+(int_violent_offender_attribution_outcomes, with the shares of each home and age in
+int_violent_offender_school_shares) and the per-school counts
 (int_school_violent_offender_counts), and the generator's offender_schools.csv: every
 school-aged suspect's true school (empty when not at a school), keyed by the force's person
 reference. People are matched through the keyed hash the pipeline stores
@@ -51,7 +52,8 @@ TRUTH_COLUMNS = ("person_ref", "urn")
 FLOWS_FILE = "pupil_flows.csv"
 MODELS = (
     "intermediate.int_school_aged_violent_offenders",
-    "intermediate.int_violent_offenders_attributed_to_schools",
+    "intermediate.int_violent_offender_attribution_outcomes",
+    "intermediate.int_violent_offender_school_shares",
     "intermediate.int_school_violent_offender_counts",
 )
 
@@ -123,6 +125,7 @@ def score_attribution(
     def run(name: str):
         return con.execute(analysis_sql(con, name, truth_dir=str(truth_dir))).fetchone()
 
+    run("offender_attribution_person_schools")
     run("offender_attribution_persons")
     persons = run("offender_attribution_person_scores")
     flows = truth_dir / FLOWS_FILE

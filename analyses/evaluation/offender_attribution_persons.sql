@@ -1,5 +1,6 @@
 -- One row per school-aged violent offender (the temporary table scored_persons): how the
--- attribution placed them, and their true school. `offender_truth` (person_id, urn) is the
+-- attribution placed them (attributed_person_schools, offender_attribution_person_schools),
+-- and their true school. `offender_truth` (person_id, urn) is the
 -- generator's offender_schools.csv with the references pseudonymised, which
 -- scripts/offender_attribution_evaluation.py registers before it runs this.
 create or replace temp table scored_persons as
@@ -10,7 +11,7 @@ offenders as (
 ),
 
 attributed as (
-    select * from {{ ref('int_violent_offenders_attributed_to_schools') }}
+    select * from attributed_person_schools
 ),
 
 truth as (

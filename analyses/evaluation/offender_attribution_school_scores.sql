@@ -9,7 +9,7 @@ counts as (
 ),
 
 attributed as (
-    select * from {{ ref('int_violent_offenders_attributed_to_schools') }}
+    select * from attributed_person_schools
 ),
 
 true_counts as (

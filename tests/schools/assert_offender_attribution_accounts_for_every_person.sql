@@ -1,35 +1,33 @@
 -- Invariant: the attribution outcomes account for every school-aged violent offender
--- exactly once (the summary's persons add up to the offenders, and its attributed
--- persons are those with rows in the attribution), so no one is dropped without being
--- counted.
+-- exactly once (one outcome row per offender, and the summary's persons add up to them),
+-- so no one is dropped without being counted.
 with
 
 offenders as (
     select count(*) as persons from {{ ref('int_school_aged_violent_offenders') }}
 ),
 
-attributed as (
-    select count(distinct person_id) as persons
-    from {{ ref('int_violent_offenders_attributed_to_schools') }}
+outcomes as (
+    select
+        count(*) as persons,
+        count(distinct person_id) as distinct_persons
+    from {{ ref('int_violent_offender_attribution_outcomes') }}
 ),
 
 summary as (
-    select
-        sum(persons) as persons,
-        sum(persons) filter (
-            where outcome in ('direct', 'shared')
-        ) as attributed_persons
+    select sum(persons) as persons
     from {{ ref('int_violent_offender_attribution_summary') }}
 )
 
 select
     offenders.persons as offenders,
-    attributed.persons as attributed,
-    summary.persons as summary_persons,
-    summary.attributed_persons as summary_attributed
+    outcomes.persons as outcome_rows,
+    outcomes.distinct_persons as outcome_persons,
+    summary.persons as summary_persons
 from offenders
-cross join attributed
+cross join outcomes
 cross join summary
 where
-    summary.persons != offenders.persons
-    or summary.attributed_persons != attributed.persons
+    outcomes.persons != offenders.persons
+    or outcomes.distinct_persons != offenders.persons
+    or summary.persons != offenders.persons

@@ -1,5 +1,6 @@
--- Invariant: the per-school counts add up to the persons attributed to schools: every
--- attributed person lands, whole or in shares, on a school that has a row.
+-- Invariant: the per-school counts add up to the persons attributed to schools (directly
+-- or shared out): every attributed person lands, whole or in shares, on a school that
+-- has a row.
 with
 
 counts as (
@@ -8,8 +9,9 @@ counts as (
 ),
 
 attributed as (
-    select count(distinct person_id) as persons
-    from {{ ref('int_violent_offenders_attributed_to_schools') }}
+    select count(*) as persons
+    from {{ ref('int_violent_offender_attribution_outcomes') }}
+    where outcome in ('direct', 'shared')
 )
 
 select

@@ -1,16 +1,13 @@
 -- One row per attribution outcome (docs offender_attribution__outcome): how many
 -- school-aged violent offenders ended each way. Every person of
--- int_school_aged_violent_offenders has exactly one outcome, and every outcome has a
--- row, zero included, so a person the attribution could not place is counted, not lost
--- (a test checks the total).
+-- int_school_aged_violent_offenders has exactly one outcome
+-- (int_violent_offender_attribution_outcomes), and every outcome has a row, zero
+-- included, so a person the attribution could not place is counted, not lost (a test
+-- checks the total).
 with
 
-offenders as (
-    select * from {{ ref('int_school_aged_violent_offenders') }}
-),
-
-attributed as (
-    select * from {{ ref('int_violent_offenders_attributed_to_schools') }}
+person_outcomes as (
+    select * from {{ ref('int_violent_offender_attribution_outcomes') }}
 ),
 
 outcomes as (
@@ -24,30 +21,6 @@ outcomes as (
         (3, 'unattributed_no_home'),
         (4, 'unattributed_no_school_in_reach')
     ) as outcome_list (outcome_order, outcome)
-),
-
-attributions as (
-    select distinct
-        person_id,
-        attribution
-    from attributed
-),
-
-person_outcomes as (
-    select
-        offenders.person_id,
-        case
-            when attributions.attribution is not null then attributions.attribution
-            when offenders.home_lsoa_code is null then 'unattributed_no_home'
-            else 'unattributed_no_school_in_reach'
-        end as outcome,
-        -- A school was recorded but is not an open school with a catchment, so the
-        -- person was shared out from home (or not placed) instead.
-        offenders.school_urn is not null
-        and coalesce(attributions.attribution, '') != 'direct' as has_unused_school_urn
-    from offenders
-    left join attributions
-        on offenders.person_id = attributions.person_id
 ),
 
 counts as (

@@ -1,24 +1,21 @@
--- One row per school-aged violent offender and school the person is attributed to,
--- with the share of the person the school gets (a person's shares add up to 1).
+-- One row per home LSOA, age at offence and school: the share of a school-aged violent
+-- offender of that home and age that the school gets when the person is shared out from
+-- home (int_violent_offender_attribution_outcomes). The shares of a home and age add up
+-- to 1. Only the homes and ages of school-aged violent offenders are listed.
 --
--- Direct: the force recorded the person's school and it is an open school with a
--- catchment, so the school gets the whole person (share 1). A recorded URN that is not
--- such a school (closed, unknown, outside the area, or without a catchment) names no
--- school the measures cover, so the person is shared out from home instead, like one
--- with no URN.
---
--- Shared: the person is split among the schools that draw pupils from their home LSOA
--- (F(l, s) > 0) and teach their age, in proportion to F(l, s), the school's expected
--- pupils from that LSOA (of all the ages it teaches). The age test includes both ends,
+-- The schools are those that draw pupils from the home LSOA (F(l, s) > 0) and teach the
+-- age, and each gets F(l, s) over their sum, F(l, s) being the school's expected pupils
+-- from that LSOA (of all the ages it teaches). The age test includes both ends,
 -- low_age <= age <= high_age, although the catchments teach [low_age, high_age): those
 -- are ages at the start of the school year, ours is the age on the offence date, up to
 -- a year older. A pupil in the last year of an 11-16 school turns 16 during it; an
 -- exclusive end would drop every 16-year-old from 11-16 schools and every 11-year-old
 -- from primaries.
 --
--- Persons with neither (no usable school and no home LSOA, or no school teaching their
--- age with pupils from their home) have no row here: the model
--- int_violent_offender_attribution_summary counts them, so none is lost silently.
+-- By home and age rather than by person: the shares depend only on the home and the age,
+-- so a person-by-school table (54 million rows at national size) would repeat them for
+-- every offender, and would say of each pseudonymised child which schools they may attend.
+
 with
 
 offenders as (
@@ -48,36 +45,12 @@ schools_with_catchment as (
         on schools.urn = catchment_urns.urn
 ),
 
-direct as (
-    select
-        offenders.person_id,
-        schools_with_catchment.urn,
-        'direct' as attribution,
-        1.0::double as share
-    from offenders
-    inner join schools_with_catchment
-        on offenders.school_urn = schools_with_catchment.urn
-),
-
-to_share as (
-    select
-        offenders.person_id,
-        offenders.home_lsoa_code,
-        offenders.age_at_offence
-    from offenders
-    left join schools_with_catchment
-        on offenders.school_urn = schools_with_catchment.urn
-    where
-        schools_with_catchment.urn is null
-        and offenders.home_lsoa_code is not null
-),
-
--- The shares depend only on home and age: worked out once for each pair of them.
 homes_and_ages as (
     select distinct
         home_lsoa_code,
         age_at_offence
-    from to_share
+    from offenders
+    where home_lsoa_code is not null
 ),
 
 eligible_flows as (
@@ -108,36 +81,20 @@ home_age_pupils as (
     group by home_lsoa_code, age_at_offence
 ),
 
-home_age_shares as (
+final as (
     select
+        -- ids
         eligible_flows.home_lsoa_code,
         eligible_flows.age_at_offence,
         eligible_flows.urn,
+
+        -- measures
         eligible_flows.expected_pupils / home_age_pupils.expected_pupils as share
     from eligible_flows
     inner join home_age_pupils
         on
             eligible_flows.home_lsoa_code = home_age_pupils.home_lsoa_code
             and eligible_flows.age_at_offence = home_age_pupils.age_at_offence
-),
-
-shared as (
-    select
-        to_share.person_id,
-        home_age_shares.urn,
-        'shared' as attribution,
-        home_age_shares.share
-    from to_share
-    inner join home_age_shares
-        on
-            to_share.home_lsoa_code = home_age_shares.home_lsoa_code
-            and to_share.age_at_offence = home_age_shares.age_at_offence
-),
-
-final as (
-    select * from direct
-    union all
-    select * from shared
 )
 
 select * from final
