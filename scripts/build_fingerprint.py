@@ -2,8 +2,9 @@
 published build's catchments still hold (run_build.py --refresh; README, "Refresh").
 
 A library, not a command. The reusable models are those of models/intermediate/catchment
-(REUSABLE_FOLDER); everything they are built from is found in the dbt graph (manifest.json):
-the models, seeds and sources upstream of them. Their fingerprint is a sha256 of
+(REUSABLE_FOLDER) and the models they are built from; everything they are built from is
+found in the dbt graph (manifest.json): the models, seeds and sources upstream of them.
+Their fingerprint is a sha256 of
 
 - each raw file a source upstream reads (every file in the raw folder named after the source,
   whatever its extension: lsoa_boundaries.geojson, .gpkg or .parquet), or `absent`;
@@ -58,13 +59,25 @@ def sha256_json(value) -> str:
     return sha256_bytes(json.dumps(value, sort_keys=True, default=str).encode())
 
 
-def reusable_models(manifest: dict) -> list[dict]:
+def catchment_models(manifest: dict) -> list[dict]:
     """The model nodes of the catchment folder, by unique id."""
     return [
         node
         for _, node in sorted(manifest["nodes"].items())
         if node["resource_type"] == "model"
         and node["original_file_path"].startswith(REUSABLE_FOLDER)
+    ]
+
+
+def reusable_models(manifest: dict) -> list[dict]:
+    """The catchment models and every model they are built from (the staging of the schools,
+    boundaries, lookup, population and pupil residence), by unique id: the fingerprint covers
+    all of their inputs, so when it is unchanged each of them would be built the same."""
+    needed = upstream(manifest, [node["unique_id"] for node in catchment_models(manifest)])
+    return [
+        node
+        for unique_id, node in sorted(manifest["nodes"].items())
+        if node["resource_type"] == "model" and unique_id in needed
     ]
 
 
@@ -139,7 +152,7 @@ def installed_packages() -> str:
 def fingerprint(manifest: dict, raw_dir: Path, variables: dict) -> dict[str, str]:
     """item -> sha256 for everything the reusable models are built from. `variables` are the
     vars as the build resolves them (dbt_project.yml's, then --vars)."""
-    models = reusable_models(manifest)
+    models = catchment_models(manifest)
     needed = upstream(manifest, [node["unique_id"] for node in models])
     items: dict[str, str] = {}
     for unique_id in sorted(needed):

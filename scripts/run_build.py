@@ -485,7 +485,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.refresh:
         reused, why, planned = plan_refresh(db, args.raw_dir, variables)
         if reused:
-            say(f"refresh: reusing the {len(reused)} catchment models of {db}: {why}")
+            catchments = sum(
+                m["original_file_path"].startswith(build_fingerprint.REUSABLE_FOLDER)
+                for m in reused
+            )
+            say(
+                f"refresh: reusing the {catchments} catchment models and the "
+                f"{len(reused) - catchments} models they are built from, of {db}: {why}"
+            )
         else:
             say(f"refresh: building everything, catchments too: {why}")
         entry["refresh"] = {"reused_models": len(reused), "why": why}

@@ -48,8 +48,9 @@
 
 
 {#- 'all' when the whole project was selected, else the selection as given. A refresh
-    (scripts/run_build.py --refresh) leaves out exactly the catchment models it reused from
-    the published build, var reused_from_published: that is the whole project too. -#}
+    (scripts/run_build.py --refresh) leaves out exactly the models it reused from the published
+    build (the catchments and the models they are built from), var reused_from_published: that
+    is the whole project too. -#}
 {% macro build_selection() -%}
     {%- set args = invocation_args_dict -%}
     {%- set reused = var('reused_from_published') -%}
@@ -58,7 +59,8 @@
     {%- if reused and not args.get('select') and not args.get('selector')
         and (excluded | sort) == (reused | sort) -%}
         {{ return('all, ' ~ (reused | length)
-            ~ ' catchment models reused from the published build') }}
+            ~ ' models reused from the published build (the catchments and what they are'
+            ~ ' built from)') }}
     {%- endif -%}
     {%- set parts = [] -%}
     {%- for key in ['select', 'selector', 'exclude'] if args.get(key) -%}

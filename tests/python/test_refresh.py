@@ -72,8 +72,17 @@ def build_status(db: Path) -> tuple:
         return con.execute("select status, selection, nodes_run from marts.build_status").fetchone()
 
 
+# Models the catchments are built from: reused by a refresh with the catchments, since the
+# fingerprint covers all of their inputs.
+STAGING_UPSTREAM = ["stg_gias__schools", "stg_ons__lsoa_boundaries", "stg_ons__lsoa_population"]
+
+
 def built_catchment_models(output: str) -> list[str]:
     return [name for name in CATCHMENT_MODELS if f"model intermediate.{name} " in output]
+
+
+def built_staging_upstream(output: str) -> list[str]:
+    return [name for name in STAGING_UPSTREAM if f"model staging.{name} " in output]
 
 
 def change_a_school(raw: Path) -> None:
@@ -129,20 +138,25 @@ def test_a_refresh_reuses_the_catchments_and_equals_a_full_rebuild(days):
         outputs["refresh"],
         outputs["rebuilt"],
     )
-    assert f"refresh: reusing the {len(CATCHMENT_MODELS)} catchment models" in refresh_output
+    assert (
+        f"refresh: reusing the {len(CATCHMENT_MODELS)} catchment models and the " in refresh_output
+    )
     assert built_catchment_models(refresh_output) == []
+    assert built_staging_upstream(refresh_output) == []
     assert built_catchment_models(rebuild_output) == CATCHMENT_MODELS
+    assert built_staging_upstream(rebuild_output) == STAGING_UPSTREAM
     assert marts_differences(rebuilt, refreshed) == {}
     status, selection, nodes_run = build_status(refreshed)
     assert status == "complete"
-    assert (
-        selection
-        == f"all, {len(CATCHMENT_MODELS)} catchment models reused from the published build"
-    )
-    assert nodes_run < build_status(rebuilt)[2]
     logged = json.loads(refreshed.with_name("refresh.runs.jsonl").read_text().splitlines()[-1])
     assert logged["outcome"] == "published"
-    assert logged["refresh"]["reused_models"] == len(CATCHMENT_MODELS)
+    reused = logged["refresh"]["reused_models"]
+    assert reused >= len(CATCHMENT_MODELS) + len(STAGING_UPSTREAM)
+    assert selection == (
+        f"all, {reused} models reused from the published build "
+        "(the catchments and what they are built from)"
+    )
+    assert nodes_run < build_status(rebuilt)[2]
 
 
 def test_a_refresh_records_what_the_next_one_compares(days):
