@@ -132,8 +132,8 @@
             ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries.',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
-        'unparseable_coordinates': 'Coordinates must be numbers (British National Grid'
-            ~ ' metres).',
+        'unparseable_coordinates': 'Coordinates must be British National Grid (EPSG:27700)'
+            ~ ' metres, both given: not longitude and latitude in degrees.',
         'orphan_person_row': 'Person rows must refer to a crime_ref of offences.csv.',
         'offence_rejected': 'Most of the crimes these rows belong to were rejected in'
             ~ ' offences.csv: fix that file first.',

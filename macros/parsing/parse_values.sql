@@ -52,7 +52,7 @@
     one of the two is given, or the pair cannot be British National Grid metres
     (is_off_the_grid: degrees of longitude and latitude, say, which would otherwise be taken
     for a place outside the study area). The rule of reason unparseable_coordinates for the
-    offences' and the persons' points. -#}
+    offences', the persons' and the schools' points. -#}
 {% macro is_unparseable_point(easting_text, easting, northing_text, northing) -%}
     ({{ is_unreadable(easting_text, easting) }}
     or {{ is_unreadable(northing_text, northing) }}

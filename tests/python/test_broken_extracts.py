@@ -323,3 +323,25 @@ def test_home_points_given_in_degrees_stop_the_build_naming_the_coordinates(worl
         r"British National Grid",
     )
     assert "52.4862" not in output
+
+
+def test_schools_given_in_degrees_stop_the_build_naming_the_coordinates(world, tmp_path):
+    """A GIAS file whose Easting and Northing are longitude and latitude: each school is
+    rejected as unparseable_coordinates, so the build stops with the share and the hint,
+    rather than rejecting every school as outside the study area (which max_reject_share
+    does not count, a national GIAS file being expected) and staging none."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    easting, northing = header.index("Easting"), header.index("Northing")
+    for row in rows:
+        if row[easting] and row[northing]:
+            row[easting], row[northing] = "-1.8904", "52.4862"
+    write_rows(raw / "schools.csv", header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_gias__schools")
+    assert_clear_failure(
+        result,
+        output,
+        r"schools\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected",
+        r"unparseable_coordinates",
+        r"British National Grid",
+    )

@@ -90,6 +90,10 @@ checked as (
         coalesce(statutory_low_age, default_low_age) as low_age,
         coalesce(statutory_high_age, default_high_age) as high_age,
         -- GIAS records an unknown location as easting 0, northing 0: missing, not a place.
+        -- A point in degrees (longitude and latitude) or off the grid is unparseable (macro
+        -- is_unparseable_point, as for offences and persons): taken for a school outside the
+        -- study area, which max_reject_share does not count, it would leave no school staged
+        -- and the wrong hint.
         {{ first_reject_reason([
             ('missing_urn', 'urn_text is null'),
             ('unparseable_urn', 'urn is null'),
@@ -98,7 +102,8 @@ checked as (
             ('missing_coordinates',
                 'easting_text is null or northing_text is null'
                 ~ ' or (easting = 0 and northing = 0)'),
-            ('unparseable_coordinates', 'easting is null or northing is null'),
+            ('unparseable_coordinates',
+                is_unparseable_point('easting_text', 'easting', 'northing_text', 'northing')),
             ('outside_study_area', 'lsoa_code is null'),
             ('unparseable_number_of_pupils',
                 is_unreadable('pupils_on_roll_text', 'pupils_on_roll')
