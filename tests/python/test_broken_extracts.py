@@ -345,3 +345,31 @@ def test_schools_given_in_degrees_stop_the_build_naming_the_coordinates(world, t
         r"unparseable_coordinates",
         r"British National Grid",
     )
+
+
+def test_person_roles_the_contract_does_not_name_are_kept_with_a_warning(world, tmp_path):
+    """A role the contract does not name (a force's own code, or a typo of SUSPECT) is kept,
+    as other roles are, and counts nowhere: a warning says so, so that a suspect recorded
+    under another code is not lost in silence. The warning counts values, never shows one."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offence_persons.csv")
+    role = header.index("role")
+    suspects = [row for row in rows if row[role] == "SUSPECT"]
+    for row in suspects[:3]:
+        row[role] = "ZQX7ROLE"
+    write_rows(raw / "offence_persons.csv", header, rows)
+    result, output, db = stage(raw, tmp_path, "+stg_police__offence_persons")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN 1 accepted_values_stg_police__offence_persons_role", output), output[
+        -3000:
+    ]
+    assert "ZQX7ROLE" not in output
+    for path in [*tmp_path.glob("target/**/*"), *tmp_path.glob("logs/**/*")]:
+        if path.is_file():
+            assert b"ZQX7ROLE" not in path.read_bytes(), f"the role is in {path}"
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute(
+            "select count(*) from staging.stg_police__offence_persons"
+            " where role = 'ZQX7ROLE' and not is_suspect_or_offender and not is_victim"
+        ).fetchone()
+    assert kept == (3,)
