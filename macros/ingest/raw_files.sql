@@ -18,7 +18,8 @@
     The model then reads the well-formed rows (ignore_errors) and numbers them around the
     malformed ones, which reach the rejects model with their reason. A file that is not valid
     UTF-8 is read as Windows-1252, the encoding of the DfE's GIAS download (DuckDB's encodings
-    extension, installed at set-up). -#}
+    extension, installed at set-up), unless it is UTF-8 with a few bad bytes (inspect_raw_csv):
+    then only the rows holding them are rejected. -#}
 
 {#- var('raw_dir'), else SCHOOL_EXPOSURE_RAW_DIR, else data/raw. The sources' YAML repeats this
     expression because dbt renders it before project macros exist. -#}
@@ -229,6 +230,23 @@
 {%- endmacro %}
 
 
+{#- The well-formed rows of a CSV file, in the given encoding, with a character that is not
+    ASCII in any value (more bytes than characters): read only when some rows are not UTF-8,
+    to tell a UTF-8 file with a few bad bytes from a Windows-1252 one (inspect_raw_csv). -#}
+{% macro count_non_ascii_rows(path, column_count, encoding) -%}
+    {%- set non_ascii = [] -%}
+    {%- for n in range(1, column_count + 1) -%}
+        {%- do non_ascii.append('strlen(c' ~ n ~ ') != length(c' ~ n ~ ')') -%}
+    {%- endfor -%}
+    {%- set result = run_query(
+        drop_csv_rejects() ~ "; select count(*) from "
+        ~ csv_reader(path, column_count, encoding) ~ " where " ~ non_ascii | join(' or ')
+    ) -%}
+    {%- do run_query(drop_csv_rejects()) -%}
+    {{ return(result.rows[0][0] | int) }}
+{%- endmacro %}
+
+
 {#- The line feeds in a text, 0 for null; only a text that holds one is copied to count them. -#}
 {% macro count_line_feeds(value) -%}
     case
@@ -281,13 +299,26 @@
         {%- do raw_select_list(label, names | map('lower') | list, columns, show_columns) -%}
     {%- endif -%}
     {%- set scan = scan_csv(path, names | length, encoding) -%}
-    {%- if scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding') | list -%}
-        {#- Not UTF-8: Windows-1252, which the DfE's own downloads use. -#}
+    {%- set not_utf8 = scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding')
+        | list | length -%}
+    {%- if not_utf8 and count_non_ascii_rows(path, names | length, encoding) < not_utf8 -%}
+        {#- Not UTF-8: Windows-1252, which the DfE's own downloads use. A file whose rows
+            with valid UTF-8 accents (or curly quotes) are at least as many as those with
+            bytes that are not UTF-8 is UTF-8 with a few bad bytes: read as Windows-1252,
+            every accent in it would be garbled (CafÃ©), so it stays UTF-8 and only
+            the bad rows are rejected, as invalid_encoding. Windows-1252 text is seldom
+            valid UTF-8 by chance (an accented capital followed by a symbol), and a file of
+            plain ASCII but for a bad byte reads the same either way. -#}
         {%- set encoding = 'CP1252' -%}
         {%- set names = csv_header_names(raw_csv_first_line(path, encoding)) -%}
         {%- set scan = scan_csv(path, names | length, encoding) -%}
     {%- endif -%}
-    {%- set lines = count_csv_lines(path, encoding) -%}
+    {#- The line count skips a line that is not text in the encoding, but the scan counts its
+        row (malformed, invalid_encoding): added back, so that a line a broken quote joined
+        to a row is still found in a UTF-8 file with a bad byte. -#}
+    {%- set lines = count_csv_lines(path, encoding)
+        + scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding') | list | length
+    -%}
     {%- set rows = scan.rows_read + scan.malformed | length -%}
     {{ return({
         'path': path,

@@ -276,6 +276,60 @@ def test_a_windows_1252_gias_file_is_read(world, tmp_path):
     assert staged == ("St Mary\u2019s Caf\u00e9 Academy",)
 
 
+def test_one_bad_byte_in_a_utf8_gias_file_garbles_no_other_name(world, tmp_path):
+    """A UTF-8 file with one byte that is not UTF-8 (a Windows-1252 e-acute pasted in) is
+    still read as UTF-8: its accents and curly apostrophes survive, and only the row with the
+    bad byte is rejected, as invalid_encoding. Read as Windows-1252 (the fallback for a file
+    that is not UTF-8), every accent of the file would be garbled: Caf\u00c3\u00a9."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    name, urn = header.index("EstablishmentName"), header.index("URN")
+    rows[0][name] = "St Mary\u2019s Caf\u00e9 Academy"
+    rows[1][name] = "Ren\u00e9e Primary"
+    rows[2][name] = "BADBYTE"
+    write_rows(raw / "schools.csv", header, rows)
+    path = raw / "schools.csv"
+    path.write_bytes(path.read_bytes().replace(b"BADBYTE", b"Bad \xe9 Byte"))
+    result, output, db = stage(raw, tmp_path, "+stg_gias__schools")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = dict(
+            con.execute(
+                "select urn, school_name from staging.base_gias__schools where urn in (?, ?)",
+                [int(rows[0][urn]), int(rows[1][urn])],
+            ).fetchall()
+        )
+        bad = con.execute(
+            "select reject_reason from staging.base_gias__schools where source_row_number = 3"
+        ).fetchone()
+    assert names == {
+        int(rows[0][urn]): "St Mary\u2019s Caf\u00e9 Academy",
+        int(rows[1][urn]): "Ren\u00e9e Primary",
+    }
+    assert bad == ("invalid_encoding",)
+
+
+def test_a_line_a_quote_joins_is_found_in_a_utf8_file_with_a_bad_byte(world, tmp_path):
+    """A quote that joins one line to a row, in a UTF-8 file that also holds a byte that is
+    not UTF-8: the line that belongs to no row is still found, and the build stops. (The
+    line count skips the bad byte's line, which the scan counts as a malformed row.)"""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    name = header.index("EstablishmentName")
+    rows[0][name] = "Ren\u00e9e Primary"
+    rows[2][name] = "BADBYTE"
+    rows[4][name] = "OPENQUOTE"
+    write_rows(raw / "schools.csv", header, rows)
+    path = raw / "schools.csv"
+    path.write_bytes(
+        path.read_bytes()
+        .replace(b"BADBYTE", b"Bad \xe9 Byte")
+        .replace(b"OPENQUOTE", b'"Open\nQuote"x')
+    )
+    result, output, _ = stage(raw, tmp_path, "+stg_gias__schools")
+    assert_clear_failure(result, output, r"schools\.csv: 1 line\(s\)", r"never closed")
+
+
 def test_a_raw_directory_whose_path_holds_a_quote_is_read(world, tmp_path):
     raw = copy_world(world, tmp_path, "the force's extract")
     result, output, db = stage(raw, tmp_path, "+stg_police__offences")
