@@ -21,8 +21,8 @@ shares as (
     select * from {{ ref('int_violent_offender_school_shares') }}
 ),
 
-catchment_urns as (
-    select distinct urn from flows
+schools_with_catchment as (
+    {{ schools_with_catchment('schools', 'flows') | indent(4) }}
 ),
 
 direct as (
@@ -63,7 +63,7 @@ shared as (
 final as (
     select
         -- ids
-        schools.urn,
+        schools_with_catchment.urn,
 
         -- measures
         coalesce(direct.direct_violent_offenders, 0)::integer
@@ -73,13 +73,11 @@ final as (
         coalesce(direct.direct_violent_offenders, 0)
         + coalesce(shared.shared_violent_offenders, 0)::double
             as school_aged_violent_offenders
-    from schools
-    inner join catchment_urns
-        on schools.urn = catchment_urns.urn
+    from schools_with_catchment
     left join direct
-        on schools.urn = direct.urn
+        on schools_with_catchment.urn = direct.urn
     left join shared
-        on schools.urn = shared.urn
+        on schools_with_catchment.urn = shared.urn
 )
 
 select * from final

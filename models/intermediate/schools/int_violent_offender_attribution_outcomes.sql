@@ -29,16 +29,8 @@ schools as (
     select * from {{ ref('int_school_rolls') }}
 ),
 
-catchment_urns as (
-    select distinct urn from flows
-),
-
--- Only schools with a catchment: the schools the exposure measures cover.
 schools_with_catchment as (
-    select schools.urn
-    from schools
-    inner join catchment_urns
-        on schools.urn = catchment_urns.urn
+    {{ schools_with_catchment('schools', 'flows') | indent(4) }}
 ),
 
 homes_and_ages_in_reach as (

@@ -30,19 +30,8 @@ schools as (
     select * from {{ ref('int_school_rolls') }}
 ),
 
-catchment_urns as (
-    select distinct urn from flows
-),
-
--- Only schools with a catchment: the schools the exposure measures cover.
 schools_with_catchment as (
-    select
-        schools.urn,
-        schools.low_age,
-        schools.high_age
-    from schools
-    inner join catchment_urns
-        on schools.urn = catchment_urns.urn
+    {{ schools_with_catchment('schools', 'flows', ['urn', 'low_age', 'high_age']) | indent(4) }}
 ),
 
 homes_and_ages as (
