@@ -79,6 +79,14 @@
                     {%- endfor %}
                     else ''
                 end
+                -- A required value missing from every row: the column is there (a column
+                -- missing from the header stops the build earlier, by name), but empty.
+                || case
+                    when starts_with(main_reason, 'missing_') and main_reason_rows = rows_read
+                        then {{ sql_string(' The value is empty on every row: check that the'
+                            ~ ' export fills that column.') }}
+                    else ''
+                end
             ))
             else true
         end as passes
@@ -87,7 +95,8 @@
 
 
 {#- One row: a base model's rows read (distinct source rows), the rows rejected for a reason
-    not in `not_counted`, and those reasons with their counts, most frequent first. -#}
+    not in `not_counted`, and those reasons with their counts, most frequent first; the most
+    frequent reason and its count. -#}
 {% macro reject_summary(base_model, not_counted=[]) -%}
     with
 
@@ -117,7 +126,8 @@
             reject_reason || ' ' || rejected_rows, ', '
             order by rejected_rows desc, reject_reason
         ) as reasons,
-        arg_max(reject_reason, rejected_rows) as main_reason
+        arg_max(reject_reason, rejected_rows) as main_reason,
+        max(rejected_rows) as main_reason_rows
     from reasons
 {%- endmacro %}
 
@@ -134,7 +144,9 @@
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
         'unparseable_coordinates': 'Coordinates must be British National Grid (EPSG:27700)'
             ~ ' metres, both given: not longitude and latitude in degrees.',
-        'orphan_person_row': 'Person rows must refer to a crime_ref of offences.csv.',
+        'orphan_person_row': 'Person rows must refer to a crime_ref of offences.csv (a row'
+            ~ ' of offences.csv that could not be read at all counts as absent: see its'
+            ~ ' malformed rows).',
         'offence_rejected': 'Most of the crimes these rows belong to were rejected in'
             ~ ' offences.csv: fix that file first.',
         'too_many_fields': 'Is the file comma-separated, with values holding commas quoted?',

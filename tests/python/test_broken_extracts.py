@@ -172,6 +172,25 @@ def test_an_empty_offences_file_says_so(world, tmp_path, contents, phrase):
     assert_clear_failure(result, output, phrase)
 
 
+def test_a_required_column_empty_on_every_row_is_pointed_out(world, tmp_path):
+    """A column the export left empty throughout (the header names it, no row fills it)
+    rejects every row for one reason: the message says the value is empty on every row."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offences.csv"
+    header, rows = rows_of(path)
+    column = [name.lower() for name in header].index("crime_ref")
+    for row in rows:
+        row[column] = ""
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(
+        result,
+        output,
+        r"offences\.csv: .* rows \(100\.0%\) were rejected \(missing_crime_ref ",
+        r"The value is empty on every row: check that the export fills that column\.",
+    )
+
+
 def test_a_missing_required_file_is_named(world, tmp_path):
     raw = copy_world(world, tmp_path)
     (raw / "lsoa_lookup.csv").unlink()
