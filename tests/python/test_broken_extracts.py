@@ -376,48 +376,37 @@ def test_lsoas_without_population_are_named_in_a_warning(world, tmp_path):
     assert re.search(r"WARN 1 assert_every_lsoa_has_residents", output), output[-3000:]
 
 
-def test_home_points_given_in_degrees_stop_the_build_naming_the_coordinates(world, tmp_path):
-    """A persons file whose home points are longitude and latitude, not grid metres: each such
-    row is rejected as unparseable_coordinates, so the build stops with the share and the
-    hint, rather than staging every home as outside the study area, which no check counts."""
+@pytest.mark.parametrize(
+    "file_name, columns, select",
+    [
+        ("offence_persons.csv", ("home_easting", "home_northing"), "+stg_police__offence_persons"),
+        ("schools.csv", ("Easting", "Northing"), "+stg_gias__schools"),
+    ],
+)
+def test_points_given_in_degrees_stop_the_build_naming_the_coordinates(
+    world, tmp_path, file_name, columns, select
+):
+    """A file whose points are longitude and latitude, not grid metres (persons' homes, or
+    GIAS's Easting and Northing): each such row is rejected as unparseable_coordinates, so
+    the build stops with the share and the hint. Before, every home was staged as outside
+    the study area and every school rejected as outside it (which max_reject_share does not
+    count, a national GIAS file being expected), and no check counted either."""
     raw = copy_world(world, tmp_path)
-    header, rows = rows_of(raw / "offence_persons.csv")
-    easting, northing = header.index("home_easting"), header.index("home_northing")
+    header, rows = rows_of(raw / file_name)
+    easting, northing = (header.index(column) for column in columns)
     for row in rows:
         if row[easting] and row[northing]:
             row[easting], row[northing] = "-1.8904", "52.4862"
-    write_rows(raw / "offence_persons.csv", header, rows)
-    result, output, _ = stage(raw, tmp_path, "+stg_police__offence_persons")
+    write_rows(raw / file_name, header, rows)
+    result, output, _ = stage(raw, tmp_path, select)
     assert_clear_failure(
         result,
         output,
-        r"offence_persons\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected",
+        re.escape(file_name) + r": \d+ of \d+ rows \(\d+\.\d%\) were rejected",
         r"unparseable_coordinates",
         r"British National Grid",
     )
     assert "52.4862" not in output
-
-
-def test_schools_given_in_degrees_stop_the_build_naming_the_coordinates(world, tmp_path):
-    """A GIAS file whose Easting and Northing are longitude and latitude: each school is
-    rejected as unparseable_coordinates, so the build stops with the share and the hint,
-    rather than rejecting every school as outside the study area (which max_reject_share
-    does not count, a national GIAS file being expected) and staging none."""
-    raw = copy_world(world, tmp_path)
-    header, rows = rows_of(raw / "schools.csv")
-    easting, northing = header.index("Easting"), header.index("Northing")
-    for row in rows:
-        if row[easting] and row[northing]:
-            row[easting], row[northing] = "-1.8904", "52.4862"
-    write_rows(raw / "schools.csv", header, rows)
-    result, output, _ = stage(raw, tmp_path, "+stg_gias__schools")
-    assert_clear_failure(
-        result,
-        output,
-        r"schools\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected",
-        r"unparseable_coordinates",
-        r"British National Grid",
-    )
 
 
 def test_person_roles_the_contract_does_not_name_are_kept_with_a_warning(world, tmp_path):
