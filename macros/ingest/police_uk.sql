@@ -72,7 +72,7 @@
     missing. The current layout has Longitude and Latitude (WGS84), the pre-2013 one Easting
     and Northing (British National Grid) and no Crime ID. -#}
 {% macro police_uk_layout(path) -%}
-    {%- set first_line = raw_csv_first_line(path, 'utf-8') -%}
+    {%- set first_line = raw_csv_header_line(path).line -%}
     {%- set names = csv_header_names(first_line or '') -%}
     {%- set missing = [] -%}
     {%- for name in ['Month', 'Crime type'] if name not in names -%}

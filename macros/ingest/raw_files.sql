@@ -125,6 +125,26 @@
 {%- endmacro %}
 
 
+{#- The header line of a CSV file: {'line': its text (none for an empty file), 'utf8': whether
+    it is UTF-8}. A line that is not text in an encoding is skipped by the reader, so a header
+    with one byte that is not UTF-8 (a Windows-1252 accent in an extra column's name) would
+    leave the first data row to be taken for the header. So the line is also read as
+    Windows-1252, which nearly every byte is, and its bytes are decoded as UTF-8 here: when
+    they are not UTF-8, that reading is the header, whatever encoding the rows turn out to be
+    in (inspect_raw_csv). -#}
+{% macro raw_csv_header_line(path) -%}
+    {%- set utf8_line = raw_csv_first_line(path, 'utf-8') -%}
+    {%- set cp1252_line = raw_csv_first_line(path, 'CP1252') -%}
+    {%- if cp1252_line is not none -%}
+        {%- set as_utf8 = cp1252_line.encode('cp1252').decode('utf-8', 'replace') -%}
+        {%- if '\ufffd' in as_utf8 and as_utf8 != utf8_line -%}
+            {{ return({'line': cp1252_line, 'utf8': false}) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return({'line': utf8_line, 'utf8': true}) }}
+{%- endmacro %}
+
+
 {#- The column names of a CSV header line: split on commas, surrounding quotes and spaces
     removed, a byte-order mark dropped; an empty name becomes column_<n>, and a name repeated
     (in any case) gets a suffix, so each name can be one column of the reader. -#}
@@ -287,7 +307,8 @@
     a malformed row). An empty file, or one without a header, is a build error naming it. -#}
 {% macro inspect_raw_csv(path, label, columns=none, show_columns=true) -%}
     {%- set encoding = 'utf-8' -%}
-    {%- set first_line = raw_csv_first_line(path, encoding) -%}
+    {%- set header = raw_csv_header_line(path) -%}
+    {%- set first_line = header.line -%}
     {%- if first_line is none -%}
         {{ exceptions.raise_compiler_error(
             label ~ " is empty: it has no header row and no data. Export it again with the"
@@ -315,9 +336,11 @@
     {%- endif -%}
     {#- The line count skips a line that is not text in the encoding, but the scan counts its
         row (malformed, invalid_encoding): added back, so that a line a broken quote joined
-        to a row is still found in a UTF-8 file with a bad byte. -#}
+        to a row is still found in a UTF-8 file with a bad byte. So is a header that is not
+        UTF-8 in a file read as UTF-8 (the reader skips the header unread). -#}
     {%- set lines = count_csv_lines(path, encoding)
         + scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding') | list | length
+        + (1 if encoding == 'utf-8' and not header.utf8 else 0)
     -%}
     {%- set rows = scan.rows_read + scan.malformed | length -%}
     {{ return({

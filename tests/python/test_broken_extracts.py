@@ -328,6 +328,38 @@ def test_one_bad_byte_in_a_utf8_gias_file_garbles_no_other_name(world, tmp_path)
     assert bad == ("invalid_encoding",)
 
 
+@pytest.mark.parametrize("rows_in", ["utf-8", "cp1252"])
+def test_a_header_that_is_not_utf8_is_still_the_header(world, tmp_path, rows_in):
+    """An extra column named with a Windows-1252 accent (a byte that is not UTF-8): the header
+    is still read as the header, not skipped so that the first data row is taken for it (the
+    build used to stop with a required column missing). Every row is staged, none rejected
+    for its encoding, whether the rows are plain ASCII (read as UTF-8) or Windows-1252 too."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    name, urn = header.index("EstablishmentName"), header.index("URN")
+    if rows_in == "cp1252":
+        rows[0][name] = "St Mary\u2019s Caf\u00e9 Academy"
+    write_rows(
+        raw / "schools.csv",
+        [*header, "Cat\u00e9gorie"],
+        [[*row, "x"] for row in rows],
+        encoding="cp1252",
+    )
+    result, output, db = stage(raw, tmp_path, "+stg_gias__schools")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged, encoding_rejects = con.execute(
+            "select count(*), count(*) filter (where reject_reason = 'invalid_encoding')"
+            " from staging.base_gias__schools"
+        ).fetchone()
+        first = con.execute(
+            "select school_name from staging.base_gias__schools where urn = ?",
+            [int(rows[0][urn])],
+        ).fetchone()
+    assert (staged, encoding_rejects) == (len(rows), 0)
+    assert first == (rows[0][name],)
+
+
 def test_a_line_a_quote_joins_is_found_in_a_utf8_file_with_a_bad_byte(world, tmp_path):
     """A quote that joins one line to a row, in a UTF-8 file that also holds a byte that is
     not UTF-8: the line that belongs to no row is still found, and the build stops. (The
