@@ -467,3 +467,20 @@ def test_person_roles_the_contract_does_not_name_are_kept_with_a_warning(world, 
             " where role = 'ZQX7ROLE' and not is_suspect_or_offender and not is_victim"
         ).fetchone()
     assert kept == (3,)
+
+    # A force that lists the role as one of its own hears no more of it.
+    listed = run_dbt(
+        [
+            "test",
+            "--select",
+            "accepted_values_stg_police__offence_persons_role",
+            "--vars",
+            "{other_person_roles: [WITNESS, ZQX7ROLE]}",
+        ],
+        dbt_env(raw, db, "k" * 64),
+        tmp_path / "target",
+        tmp_path / "logs",
+    )
+    listed_output = listed.stdout + listed.stderr
+    assert listed.returncode == 0, listed_output[-3000:]
+    assert re.search(r"PASS accepted_values_stg_police__offence_persons_role", listed_output)

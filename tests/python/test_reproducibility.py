@@ -23,6 +23,7 @@ ODD_VARS = {
     "max_reject_share": 0.01,
     "warn_reject_share": 0.001,
     "violence_categories": ["robbery"],
+    "other_person_roles": [],
     "school_age_min_offender": 12,
     "school_age_min_victim": 6,
     "school_age_max": 15,
