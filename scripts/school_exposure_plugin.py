@@ -15,7 +15,13 @@
   empirical-Bayes rate intervals, exact Poisson intervals and the rank simulation need them
   (macros/rates/). Vectorised (Arrow);
 - registers `beta_quantile(p, a, b)`, the beta distribution's quantile function (scipy), for
-  the Jeffreys intervals of shares (macro share_bound).
+  the Jeffreys intervals of shares (macro share_bound);
+- registers `raw_file_problem(path) -> text`: null when a raw file can be read as what its
+  name says, else what it is instead (a folder, an Excel workbook or zip archive, UTF-16
+  text, gzip data, a boundary file GDAL cannot read), which the ingest macros turn into a
+  message naming the file and the fix (DuckDB's readers would fail later with an internal
+  error, or take binary bytes for a header). It reads the file's first bytes only, never
+  returns a byte of its content, and opens a boundary file in a connection of its own.
 
 Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this folder on the path.
 """
@@ -23,6 +29,7 @@ Named in profiles.yml under `plugins:`; `module_paths: [scripts]` puts this fold
 from __future__ import annotations
 
 import contextlib
+import gzip
 import re
 from pathlib import Path
 
@@ -100,6 +107,67 @@ def beta_quantile(p: pa.Array, a: pa.Array, b: pa.Array) -> pa.Array:
     return pa.array(out, type=pa.float64(), from_pandas=True)
 
 
+SAVE_AS_CSV = "open it in Excel and save it as 'CSV UTF-8 (Comma delimited) (*.csv)'"
+CSV_SIGNATURES = {
+    b"PK\x03\x04": "is a zip archive (an Excel .xlsx workbook is one), not CSV text: "
+    + SAVE_AS_CSV
+    + ", or unzip it",
+    b"\xd0\xcf\x11\xe0": "is an Excel 97-2003 workbook (.xls), not CSV text: " + SAVE_AS_CSV,
+    b"\x1f\x8b": "is gzip-compressed, not CSV text: decompress it (gunzip)",
+    b"\xff\xfe": "is UTF-16 text (Excel's 'Unicode Text' saves it so), not UTF-8: " + SAVE_AS_CSV,
+    b"\xfe\xff": "is UTF-16 text, not UTF-8: " + SAVE_AS_CSV,
+}
+
+
+def _csv_head_problem(head: bytes) -> str | None:
+    for signature, problem in CSV_SIGNATURES.items():
+        if head.startswith(signature):
+            return problem
+    # UTF-16 without a byte-order mark: every other byte of its ASCII text is NUL. (One NUL
+    # byte in a value is that row's problem, not the file's.)
+    if head and head.count(0) > len(head) // 4:
+        return "holds NUL bytes throughout: it is UTF-16 text or binary, not CSV: " + SAVE_AS_CSV
+    return None
+
+
+def _spatial_problem(path: Path) -> str | None:
+    """What GDAL (or the Parquet reader) says when the file cannot be opened, else None."""
+    reader = "read_parquet" if path.suffix == ".parquet" else "st_read"
+    con = duckdb.connect()
+    try:
+        load_spatial(con)
+        con.execute(f"describe select * from {reader}(?)", [str(path)])
+    except duckdb.Error as exc:
+        # DuckDB's words without its error class ("IO Error: "): the reader's own complaint
+        cause = re.sub(r"^[A-Za-z ]*Error: ", "", str(exc).splitlines()[0])
+        return (
+            f"cannot be read as a {path.suffix.lstrip('.')} file (the reader says: {cause}):"
+            " is it complete"
+            " (not cut short in copying) and really in that format? Export it again"
+        )
+    finally:
+        con.close()
+    return None
+
+
+def raw_file_problem(path: str | None) -> str | None:
+    """Null when the raw file at `path` looks like what its name says, else what it is instead
+    and what to do, never quoting its content (see the module's docstring)."""
+    file = Path(path) if path is not None else None
+    if file is None or not file.exists():
+        return None  # the caller says a missing file is missing
+    if file.is_dir():
+        return "is a folder, not a file: put the file itself there under this name"
+    if file.name.endswith((".geojson", ".gpkg", ".parquet")):
+        return _spatial_problem(file)
+    try:
+        with (gzip.open if file.name.endswith(".gz") else open)(file, "rb") as handle:
+            head = handle.read(4096)
+    except (OSError, EOFError) as exc:
+        return f"cannot be read ({exc.__class__.__name__}): export it again"
+    return _csv_head_problem(head)
+
+
 def database_in_use_problem(path: str) -> str | None:
     """A plain message when another process holds `path` (DuckDB allows one writer), else
     None. DuckDB's own error surfaces inside a long traceback."""
@@ -138,7 +206,12 @@ class Plugin(BasePlugin):
             "gamma_cdf": gamma_cdf,
             "beta_quantile": beta_quantile,
         }
-        for name in ("pseudonymisation_key_pad", "pseudonymisation_key_problem", *functions):
+        for name in (
+            "pseudonymisation_key_pad",
+            "pseudonymisation_key_problem",
+            "raw_file_problem",
+            *functions,
+        ):
             with contextlib.suppress(Exception):  # not registered yet
                 conn.remove_function(name)
         conn.create_function(
@@ -148,6 +221,14 @@ class Plugin(BasePlugin):
             "VARCHAR",
             null_handling="special",
             side_effects=False,
+        )
+        conn.create_function(
+            "raw_file_problem",
+            raw_file_problem,
+            ["VARCHAR"],
+            "VARCHAR",
+            null_handling="special",
+            side_effects=True,  # the file may change between calls
         )
         conn.create_function(
             "pseudonymisation_key_pad",

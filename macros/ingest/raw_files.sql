@@ -62,6 +62,10 @@
     that look like it: another case, or compressed). -#}
 {% macro required_raw_file(pattern) -%}
     {%- set path = find_raw_file(pattern) -%}
+    {%- if execute and path is none and '*' not in pattern -%}
+        {#- glob() lists files only: a folder of the file's name is said to be one. -#}
+        {%- do check_raw_file(raw_path(pattern), pattern) -%}
+    {%- endif -%}
     {%- if execute and path is none -%}
         {%- set near = raw_files_like(pattern) -%}
         {{ exceptions.raise_compiler_error(
@@ -94,6 +98,22 @@
         {%- if like.match(name) -%}{%- do names.append(name) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(names) }}
+{%- endmacro %}
+
+
+{#- Stops the build with a message naming the file when it is not what its name says: a
+    folder, an Excel workbook or zip archive, UTF-16 or gzip data under a .csv name, or a
+    boundary file GDAL cannot open (the plugin's raw_file_problem, which reads only the first
+    bytes and never returns any). Without it DuckDB's readers fail later with an internal
+    error, or take binary bytes for the header. -#}
+{% macro check_raw_file(path, label) -%}
+    {%- set result = run_query("select raw_file_problem(" ~ sql_string(path) ~ ")") -%}
+    {%- set problem = result.columns[0].values()[0] -%}
+    {%- if problem -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " " ~ problem ~ ". Then rerun (../shared/extract-contract.md gives the"
+            ~ " format of every file).") }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -306,6 +326,7 @@
     lines_unaccounted (physical lines that belong to no row: lines a broken quote joined into
     a malformed row). An empty file, or one without a header, is a build error naming it. -#}
 {% macro inspect_raw_csv(path, label, columns=none, show_columns=true) -%}
+    {%- do check_raw_file(path, label) -%}
     {%- set encoding = 'utf-8' -%}
     {%- set header = raw_csv_header_line(path) -%}
     {%- set first_line = header.line -%}
@@ -381,6 +402,7 @@
     {%- if is_csv(path) -%}
         {{ return(inspect_raw_csv(path, path.split('/')[-1]).columns) }}
     {%- endif -%}
+    {%- do check_raw_file(path, path.split('/')[-1]) -%}
     {%- set result = run_query("describe select * from " ~ raw_reader(path)) -%}
     {{ return(result.columns[0].values() | map('lower') | list) }}
 {%- endmacro %}

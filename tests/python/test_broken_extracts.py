@@ -484,3 +484,79 @@ def test_person_roles_the_contract_does_not_name_are_kept_with_a_warning(world, 
     listed_output = listed.stdout + listed.stderr
     assert listed.returncode == 0, listed_output[-3000:]
     assert re.search(r"PASS accepted_values_stg_police__offence_persons_role", listed_output)
+
+
+def xlsx_bytes(rows: list[list[str]]) -> bytes:
+    """The rows as a minimal Excel workbook (a zip of XML parts), as Excel saves an .xlsx."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join(
+        "<row>"
+        + "".join(f'<c t="inlineStr"><is><t>{escape(v)}</t></is></c>' for v in row)
+        + "</row>"
+        for row in rows
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr(
+            "xl/worksheets/sheet1.xml", f"<worksheet><sheetData>{cells}</sheetData></worksheet>"
+        )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "file_name, breakage, select, phrase",
+    [
+        (
+            "offence_persons.csv",
+            "xlsx",
+            "+stg_police__offence_persons",
+            r"offence_persons\.csv is a zip archive \(an Excel \.xlsx workbook is one\), not CSV"
+            r" text: open it in Excel and save it as 'CSV UTF-8",
+        ),
+        (
+            "lsoa_lookup.csv",
+            "utf-16",
+            "+stg_ons__lsoa_lookup",
+            r"lsoa_lookup\.csv is UTF-16 text .*save it as 'CSV UTF-8",
+        ),
+        ("lsoa_lookup.csv", "folder", "+stg_ons__lsoa_lookup", r"lsoa_lookup\.csv is a folder"),
+        (
+            "lsoa_boundaries.geojson",
+            "cut short",
+            "+stg_ons__lsoa_boundaries",
+            r"lsoa_boundaries\.geojson cannot be read as a geojson file .*is it complete",
+        ),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_named(
+    world, tmp_path, file_name, breakage, select, phrase
+):
+    """An Excel workbook saved under the .csv name, a UTF-16 ("Unicode Text") export, a
+    folder of the file's name, a GeoJSON file cut short in copying: each stops the build with
+    a message naming the file and the fix. Before, the workbook's and the UTF-16 file's bytes
+    were taken for a header (required column missing, the UTF-16 header shown with NUL
+    bytes), the folder was "not found", and the GeoJSON ended in DuckDB's "IO Error: Failed
+    to read GeoJSON data" under the SQL that read it."""
+    raw = copy_world(world, tmp_path)
+    path = raw / file_name
+    if breakage == "xlsx":
+        header, rows = rows_of(path)
+        rows[0][header.index("person_ref")] = MARKER
+        path.write_bytes(xlsx_bytes([header, *rows]))
+    elif breakage == "utf-16":
+        path.write_text(path.read_text(encoding="utf-8"), encoding="utf-16")
+    elif breakage == "folder":
+        path.unlink()
+        path.mkdir()
+    else:
+        text = path.read_bytes()
+        path.write_bytes(text[: len(text) // 2])
+    result, output, _ = stage(raw, tmp_path, select)
+    assert_clear_failure(result, output, phrase)
+    assert "\x00" not in output
+    assert "IO Error" not in output
+    assert_no_marker(tmp_path, output)
