@@ -46,8 +46,11 @@
     It fails when a required file has no rows, or when the rows rejected for a reason not in
     `not_counted` pass var max_reject_share of the rows read (90% of timestamps unreadable
     must not leave marts built from the other 10%). A national file's rows outside the study
-    area are expected, so public reference files pass outside_study_area in `not_counted`.
-    Rows are counted by source_row_number (the ONS wide population form has 91 rows each). -#}
+    area are expected, so public reference files pass outside_study_area in `not_counted`;
+    but a required file none of whose rows is staged fails whatever the reasons (a lookup or
+    population file of another LSOA vintage than the boundaries: every row outside the study
+    area). Rows are counted by source_row_number (the ONS wide population form has 91 rows
+    each). -#}
 {% macro intake_check(base_model, file_name, not_counted=[], required=true) -%}
     {%- set max_share = var('max_reject_share') -%}
     with
@@ -88,15 +91,33 @@
                     else ''
                 end
             ))
+            {%- if required %}
+            -- Every row rejected, for reasons max_reject_share does not count: nothing of
+            -- the file reaches the analysis (a required file must give some rows).
+            when rows_staged = 0 then error(format(
+                {{ sql_string(file_name ~ ': none of its {} rows could be staged ({}).{} The'
+                    ~ ' analysis needs its rows. staging.' ~ base_model.identifier
+                    | replace('base_', 'stg_') ~ '_rejects lists each rejected row by its'
+                    ~ ' position in the file, with its reason.') }},
+                rows_read, all_reasons,
+                case all_main_reason
+                    {%- for reason, hint in reject_hints().items() %}
+                    when '{{ reason }}' then ' ' || {{ sql_string(hint) }}
+                    {%- endfor %}
+                    else ''
+                end
+            ))
+            {%- endif %}
             else true
         end as passes
     from summary
 {%- endmacro %}
 
 
-{#- One row: a base model's rows read (distinct source rows), the rows rejected for a reason
-    not in `not_counted`, and those reasons with their counts, most frequent first; the most
-    frequent reason and its count. -#}
+{#- One row: a base model's rows read (distinct source rows), the rows staged, the rows
+    rejected for a reason not in `not_counted`, and those reasons with their counts, most
+    frequent first; the most frequent reason and its count; every reason with its count
+    (all_reasons, `not_counted` ones too) and the most frequent of them (all_main_reason). -#}
 {% macro reject_summary(base_model, not_counted=[]) -%}
     with
 
@@ -107,27 +128,45 @@
         from {{ base_model }}
     ),
 
-    reasons as (
+    all_reasons as (
         select
             reject_reason,
-            count(*) as rejected_rows
+            count(*) as rejected_rows,
+            {%- if not_counted %}
+            reject_reason not in {{ sql_list(not_counted) }} as is_counted
+            {%- else %}
+            true as is_counted
+            {%- endif %}
         from source_rows
         where reject_reason is not null
-        {%- if not_counted %}
-            and reject_reason not in {{ sql_list(not_counted) }}
-        {%- endif %}
         group by reject_reason
+    ),
+
+    reasons as (
+        select *
+        from all_reasons
+        where is_counted
     )
 
     select
         (select count(*) from source_rows) as rows_read,
+        (select count(*) from source_rows where reject_reason is null) as rows_staged,
         coalesce(sum(rejected_rows), 0) as rows_rejected,
         string_agg(
             reject_reason || ' ' || rejected_rows, ', '
             order by rejected_rows desc, reject_reason
         ) as reasons,
         arg_max(reject_reason, rejected_rows) as main_reason,
-        max(rejected_rows) as main_reason_rows
+        max(rejected_rows) as main_reason_rows,
+        (
+            select
+                string_agg(
+                    reject_reason || ' ' || rejected_rows, ', '
+                    order by rejected_rows desc, reject_reason
+                )
+            from all_reasons
+        ) as all_reasons,
+        (select arg_max(reject_reason, rejected_rows) from all_reasons) as all_main_reason
     from reasons
 {%- endmacro %}
 
@@ -139,7 +178,8 @@
             ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20.',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
-            ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries.',
+            ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries'
+            ~ ' (2011 codes match none of 2021 boundaries).',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
         'unparseable_coordinates': 'Coordinates must be British National Grid (EPSG:27700)'

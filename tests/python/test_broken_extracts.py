@@ -560,3 +560,36 @@ def test_a_file_that_is_not_what_its_name_says_is_named(
     assert "\x00" not in output
     assert "IO Error" not in output
     assert_no_marker(tmp_path, output)
+
+
+@pytest.mark.parametrize(
+    "file_name, select",
+    [
+        ("lsoa_lookup.csv", "+stg_ons__lsoa_lookup"),
+        ("lsoa_population.csv", "+stg_ons__lsoa_population"),
+    ],
+)
+def test_a_lookup_or_population_of_another_lsoa_vintage_stops_the_build(
+    world, tmp_path, file_name, select
+):
+    """A lookup or population file whose LSOA codes match none of the boundaries' (2011
+    codes against 2021 boundaries): every row is rejected as outside_study_area, which
+    max_reject_share does not count (a national file is expected), so nothing of the file was
+    left. The lookup used to build "complete" with every higher level (MSOA, ward, LAD) gone
+    from fct_area_violence and only warnings; the population ended in a Python traceback
+    (int_catchment_gravity_calibration) and failed not_null tests. Now staging stops, naming
+    the file, the count and the vintage."""
+    raw = copy_world(world, tmp_path)
+    path = raw / file_name
+    header, rows = rows_of(path)
+    code = next(n for n, name in enumerate(header) if name.lower() in ("lsoa21cd", "lsoa_code"))
+    for row in rows:
+        row[code] = "X" + row[code][1:]  # an LSOA of no boundary
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path, select)
+    assert_clear_failure(
+        result,
+        output,
+        re.escape(file_name) + r": none of its \d+ rows could be staged \(outside_study_area",
+        r"LSOA codes of the same vintage as the boundaries",
+    )
