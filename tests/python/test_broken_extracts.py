@@ -593,3 +593,25 @@ def test_a_lookup_or_population_of_another_lsoa_vintage_stops_the_build(
         re.escape(file_name) + r": none of its \d+ rows could be staged \(outside_study_area",
         r"LSOA codes of the same vintage as the boundaries",
     )
+
+
+def test_offences_all_cancelled_stop_the_build(world, tmp_path):
+    """Every crime of offences.csv cancelled (a status column mapped the wrong way): no
+    offence is left to count. The build used to go on to a DuckDB "Conversion Error: Could
+    not cast value -nan" in int_school_exposure_by_deprivation_decile; now staging stops,
+    naming the file and the column."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offences.csv"
+    header, rows = rows_of(path)
+    status = header.index("status")
+    for row in rows:
+        if len(row) > status:
+            row[status] = "cancelled"
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_police__offences")
+    assert_clear_failure(
+        result,
+        output,
+        r"offences\.csv: every one of its \d+ staged crimes has status cancelled",
+        r"Check the status column",
+    )

@@ -15,6 +15,29 @@ intake as materialized (
     ) | indent(4) }}
 ),
 
+-- Stops the build when every staged crime is cancelled: no offence would be counted, and the
+-- rates, intervals and ranks after it cannot be computed (a status column mapped the wrong
+-- way, or an extract of cancellations only).
+standing as materialized (
+    select
+        case
+            when
+                count(*) filter (where reject_reason is null) > 0
+                and count(*) filter (
+                    where reject_reason is null and status != 'cancelled'
+                ) = 0
+                then error(format(
+                    {{ sql_string(offence_file_label() ~ ': every one of its {} staged crimes'
+                        ~ ' has status cancelled, so no offence is left to count. Check the'
+                        ~ ' status column: confirmed (or empty) for a crime that stands,'
+                        ~ ' cancelled only for one that was cancelled.') }},
+                    count(*) filter (where reject_reason is null)
+                ))
+            else true
+        end as passes
+    from checked
+),
+
 final as (
     select
         -- ids
@@ -41,7 +64,10 @@ final as (
             when easting is not null then st_point(easting, northing)
         end as geom
     from checked
-    where reject_reason is null and (select intake.passes from intake)
+    where
+        reject_reason is null
+        and (select intake.passes from intake)
+        and (select standing.passes from standing)
 )
 
 select * from final
