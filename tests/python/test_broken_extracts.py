@@ -595,23 +595,39 @@ def test_a_lookup_or_population_of_another_lsoa_vintage_stops_the_build(
     )
 
 
-def test_offences_all_cancelled_stop_the_build(world, tmp_path):
-    """Every crime of offences.csv cancelled (a status column mapped the wrong way): no
-    offence is left to count. The build used to go on to a DuckDB "Conversion Error: Could
-    not cast value -nan" in int_school_exposure_by_deprivation_decile; now staging stops,
-    naming the file and the column."""
+@pytest.mark.parametrize(
+    "columns, value, phrase",
+    [
+        (
+            ("status",),
+            "cancelled",
+            r"offences\.csv: every one of its \d+ staged crimes has status cancelled, so no"
+            r" offence is left to count\. Check the status column",
+        ),
+        (
+            ("easting", "northing"),
+            "",
+            r"offences\.csv: none of its \d+ staged crimes has a location \(easting and"
+            r" northing\)",
+        ),
+    ],
+)
+def test_offences_none_of_which_can_be_counted_stop_the_build(
+    world, tmp_path, columns, value, phrase
+):
+    """Every crime of offences.csv cancelled (a status column mapped the wrong way), or none
+    geocoded (easting and northing left empty): no offence is left to count. The build used
+    to go on to DuckDB's "Conversion Error: Could not cast value -nan to DECIMAL(38,18)" in
+    int_school_exposure_by_deprivation_decile; now staging stops, naming the file and the
+    columns."""
     raw = copy_world(world, tmp_path)
     path = raw / "offences.csv"
     header, rows = rows_of(path)
-    status = header.index("status")
-    for row in rows:
-        if len(row) > status:
-            row[status] = "cancelled"
+    for column in columns:
+        position = header.index(column)
+        for row in rows:
+            if len(row) > position:
+                row[position] = value
     write_rows(path, header, rows)
     result, output, _ = stage(raw, tmp_path, "+stg_police__offences")
-    assert_clear_failure(
-        result,
-        output,
-        r"offences\.csv: every one of its \d+ staged crimes has status cancelled",
-        r"Check the status column",
-    )
+    assert_clear_failure(result, output, phrase)

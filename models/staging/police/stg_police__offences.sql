@@ -15,9 +15,10 @@ intake as materialized (
     ) | indent(4) }}
 ),
 
--- Stops the build when every staged crime is cancelled: no offence would be counted, and the
--- rates, intervals and ranks after it cannot be computed (a status column mapped the wrong
--- way, or an extract of cancellations only).
+-- Stops the build when no staged crime can be counted: every one cancelled (a status column
+-- mapped the wrong way, or an extract of cancellations only), or none located in an LSOA
+-- (easting and northing left empty by the export). The rates, intervals and ranks after it
+-- cannot be computed from no offence (they ended in a DuckDB error far from the cause).
 standing as materialized (
     select
         case
@@ -31,6 +32,18 @@ standing as materialized (
                         ~ ' has status cancelled, so no offence is left to count. Check the'
                         ~ ' status column: confirmed (or empty) for a crime that stands,'
                         ~ ' cancelled only for one that was cancelled.') }},
+                    count(*) filter (where reject_reason is null)
+                ))
+            when
+                count(*) filter (where reject_reason is null) > 0
+                and count(*) filter (
+                    where reject_reason is null and lsoa_code is not null
+                ) = 0
+                then error(format(
+                    {{ sql_string(offence_file_label() ~ ': none of its {} staged crimes has'
+                        ~ ' a location (easting and northing), so no area has an offence to'
+                        ~ ' count. Check that the export fills easting and northing (British'
+                        ~ ' National Grid metres) where the crime was geocoded.') }},
                     count(*) filter (where reject_reason is null)
                 ))
             else true
