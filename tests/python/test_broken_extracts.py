@@ -610,13 +610,19 @@ def test_a_lookup_or_population_of_another_lsoa_vintage_stops_the_build(
             r"offences\.csv: none of its \d+ staged crimes has a location \(easting and"
             r" northing\)",
         ),
+        (
+            ("ho_offence_code",),
+            "28A",  # burglary in a dwelling: an extract of one crime type, not violent
+            r"offences\.csv: none of its \d+ staged crimes is violent \(a Home Office code",
+        ),
     ],
 )
 def test_offences_none_of_which_can_be_counted_stop_the_build(
     world, tmp_path, columns, value, phrase
 ):
-    """Every crime of offences.csv cancelled (a status column mapped the wrong way), or none
-    geocoded (easting and northing left empty): no offence is left to count. The build used
+    """Every crime of offences.csv cancelled (a status column mapped the wrong way), none
+    geocoded (easting and northing left empty), or none violent (an extract of burglaries):
+    no violent offence is left to count. The build used
     to go on to DuckDB's "Conversion Error: Could not cast value -nan to DECIMAL(38,18)" in
     int_school_exposure_by_deprivation_decile; now staging stops, naming the file and the
     columns."""

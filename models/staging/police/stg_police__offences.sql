@@ -4,6 +4,10 @@ checked as (
     select * from {{ ref('base_police__offences') }}
 ),
 
+offence_classes as (
+    {{ offence_classification() | indent(4) }}
+),
+
 -- Stops the build here, naming the file, when too many of its rows were rejected. When the
 -- study area was cut from larger boundaries (var study_area_is_cut, set by open-data mode's
 -- --local-authorities or --force-area), offences outside it are expected, and are rejected
@@ -16,39 +20,62 @@ intake as materialized (
 ),
 
 -- Stops the build when no staged crime can be counted: every one cancelled (a status column
--- mapped the wrong way, or an extract of cancellations only), or none located in an LSOA
--- (easting and northing left empty by the export). The rates, intervals and ranks after it
--- cannot be computed from no offence (they ended in a DuckDB error far from the cause).
+-- mapped the wrong way, or an extract of cancellations only), none located in an LSOA
+-- (easting and northing left empty by the export), or none of a violent class (an extract of
+-- one other crime type). The rates, intervals and ranks after it cannot be computed from no
+-- violent offence (they ended in a DuckDB error far from the cause).
 standing as materialized (
     select
         case
-            when
-                count(*) filter (where reject_reason is null) > 0
-                and count(*) filter (
-                    where reject_reason is null and status != 'cancelled'
-                ) = 0
+            when staged_crimes = 0 then true  -- intake says why
+            when standing_crimes = 0
                 then error(format(
                     {{ sql_string(offence_file_label() ~ ': every one of its {} staged crimes'
                         ~ ' has status cancelled, so no offence is left to count. Check the'
                         ~ ' status column: confirmed (or empty) for a crime that stands,'
                         ~ ' cancelled only for one that was cancelled.') }},
-                    count(*) filter (where reject_reason is null)
+                    staged_crimes
                 ))
-            when
-                count(*) filter (where reject_reason is null) > 0
-                and count(*) filter (
-                    where reject_reason is null and lsoa_code is not null
-                ) = 0
+            when located_crimes = 0
                 then error(format(
                     {{ sql_string(offence_file_label() ~ ': none of its {} staged crimes has'
                         ~ ' a location (easting and northing), so no area has an offence to'
                         ~ ' count. Check that the export fills easting and northing (British'
                         ~ ' National Grid metres) where the crime was geocoded.') }},
-                    count(*) filter (where reject_reason is null)
+                    staged_crimes
+                ))
+            when violent_crimes = 0
+                then error(format(
+                    {{ sql_string(offence_file_label() ~ ': none of its {} staged crimes is'
+                        ~ ' violent (a Home Office code of seed offence_classes in var'
+                        ~ ' violence_categories: ' ~ var('violence_categories') | join(', ')
+                        ~ '), confirmed and located, so there is no violence to count. Is it'
+                        ~ ' the whole crime extract of the force, not one crime type?') }},
+                    staged_crimes
                 ))
             else true
         end as passes
-    from checked
+    from (
+        select
+            count(*) filter (where checked.reject_reason is null) as staged_crimes,
+            count(*) filter (
+                where checked.reject_reason is null and checked.status != 'cancelled'
+            ) as standing_crimes,
+            count(*) filter (
+                where checked.reject_reason is null
+                and checked.status != 'cancelled'
+                and checked.lsoa_code is not null
+            ) as located_crimes,
+            count(*) filter (
+                where checked.reject_reason is null
+                and checked.status != 'cancelled'
+                and checked.lsoa_code is not null
+                and offence_classes.category in {{ sql_list(var('violence_categories')) }}
+            ) as violent_crimes
+        from checked
+        left join offence_classes
+            on checked.ho_offence_code = offence_classes.ho_offence_code
+    ) as counts
 ),
 
 final as (
