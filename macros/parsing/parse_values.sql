@@ -86,6 +86,13 @@
 {%- endmacro %}
 
 
+{#- True for GIAS's EstablishmentStatus (name) of an open school: Open, in any letter case
+    (a force's export may write OPEN or open). -#}
+{% macro is_open_status(text) -%}
+    coalesce(lower({{ text }}) = 'open', false)
+{%- endmacro %}
+
+
 {#- True when `text` holds something that `parsed` could not read. -#}
 {% macro is_unreadable(text, parsed) -%}
     ({{ text }} is not null and {{ parsed }} is null)

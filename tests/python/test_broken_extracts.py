@@ -637,3 +637,59 @@ def test_offences_none_of_which_can_be_counted_stop_the_build(
     write_rows(path, header, rows)
     result, output, _ = stage(raw, tmp_path, "+stg_police__offences")
     assert_clear_failure(result, output, phrase)
+
+
+@pytest.mark.parametrize(
+    "column, value, phrase",
+    [
+        (
+            "EstablishmentStatus (name)",
+            "Closed",
+            r"schools\.csv: none of its \d+ staged establishments is open",
+        ),
+        (
+            "NumberOfPupils",
+            "",
+            r"schools\.csv: none of its \d+ open schools has a roll \(NumberOfPupils above 0\)",
+        ),
+    ],
+)
+def test_schools_none_of_which_can_be_analysed_stop_the_build(
+    world, tmp_path, column, value, phrase
+):
+    """A GIAS file with no open school, or no open school with a roll (NumberOfPupils left
+    empty by the export): nothing to build catchments for. The build used to end in a Python
+    traceback in int_catchment_gravity_calibration ("Provided table/dataframe must have at
+    least one column"), or in not_null_int_school_rolls_pupils_on_roll failing; now staging
+    stops, naming the file and the column."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "schools.csv"
+    header, rows = rows_of(path)
+    for row in rows:
+        row[header.index(column)] = value
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_gias__schools")
+    assert_clear_failure(result, output, phrase)
+
+
+def test_an_open_status_in_capitals_is_open(world, tmp_path):
+    """EstablishmentStatus written OPEN (a force's own export): its schools are open. They
+    were taken as closed, so left out of every measure (and a file of OPEN schools stopped the
+    build as having none open)."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "schools.csv"
+    header, rows = rows_of(path)
+    status = header.index("EstablishmentStatus (name)")
+    for row in rows:
+        row[status] = row[status].upper()
+    write_rows(path, header, rows)
+    result, output, db = stage(raw, tmp_path, "+stg_gias__schools")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        marked_open, taken_as_open = con.execute(
+            "select count(*) filter (where establishment_status = 'OPEN'),"
+            " count(*) filter (where establishment_status = 'OPEN' and is_open)"
+            " from staging.stg_gias__schools"
+        ).fetchone()
+    assert marked_open > 0
+    assert taken_as_open == marked_open

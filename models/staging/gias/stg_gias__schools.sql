@@ -11,6 +11,48 @@ intake as materialized (
     ) | indent(4) }}
 ),
 
+-- Stops the build when the file gives no school to analyse: none open (a status column of
+-- another meaning, or a file of closed establishments), or no open school with a roll (the
+-- export left NumberOfPupils empty: a school without one takes the median roll of its phase,
+-- which then has none). The catchments after it failed with a Python traceback or a not_null
+-- test far from the cause.
+standing as materialized (
+    select
+        case
+            when staged_schools = 0 then true  -- intake says why
+            when open_schools = 0
+                then error(format(
+                    {{ sql_string('schools.csv: none of its {} staged establishments is open'
+                        ~ ' (EstablishmentStatus (name) Open), and only open schools are'
+                        ~ ' analysed. Check the status column, or leave it out of the file to'
+                        ~ ' take every row as open.') }},
+                    staged_schools
+                ))
+            when open_schools_with_roll = 0
+                then error(format(
+                    {{ sql_string('schools.csv: none of its {} open schools has a roll'
+                        ~ ' (NumberOfPupils above 0), and the catchments need some: a school'
+                        ~ ' without one takes the median roll of its phase. Check that the'
+                        ~ ' export fills NumberOfPupils.') }},
+                    open_schools
+                ))
+            else true
+        end as passes
+    from (
+        select
+            count(*) filter (where reject_reason is null) as staged_schools,
+            count(*) filter (
+                where reject_reason is null and {{ is_open_status('establishment_status') }}
+            ) as open_schools,
+            count(*) filter (
+                where reject_reason is null
+                and {{ is_open_status('establishment_status') }}
+                and pupils_on_roll > 0
+            ) as open_schools_with_roll
+        from checked
+    ) as counts
+),
+
 final as (
     select
         -- ids
@@ -22,7 +64,7 @@ final as (
         school_name,
         establishment_type,
         establishment_status,
-        establishment_status = 'Open' as is_open,
+        {{ is_open_status('establishment_status') }} as is_open,
         phase,
         la_name,
         religious_character,
@@ -45,7 +87,10 @@ final as (
         northing,
         st_point(easting, northing) as geom
     from checked
-    where reject_reason is null and (select intake.passes from intake)
+    where
+        reject_reason is null
+        and (select intake.passes from intake)
+        and (select standing.passes from standing)
 )
 
 select * from final
