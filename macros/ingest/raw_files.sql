@@ -47,10 +47,29 @@
 {%- endmacro %}
 
 
-{#- The path of the first file matching `pattern` (a glob) in raw_dir, or none. -#}
+{#- The path of the first file matching `pattern` (a glob) in raw_dir, or none. A glob (a
+    boundary file's name.*, in whichever format) that matches files of two readable formats
+    (.geojson, .gpkg, .parquet) is a build error naming them: one would be read and the other
+    ignored in silence (an old GeoJSON left beside a new GeoPackage). -#}
 {% macro find_raw_file(pattern) -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- if in_unit_test() -%}{{ return('unit-test-fixture/' ~ pattern) }}{%- endif -%}
+    {%- if '*' in pattern -%}
+        {%- set readable = run_query(
+            "select file from glob(" ~ sql_string(raw_path(pattern)) ~ ")"
+            ~ " where regexp_matches(file, '[.](geojson|gpkg|parquet)$') order by file"
+        ).columns[0].values() -%}
+        {%- if readable | length > 1 -%}
+            {%- set names = [] -%}
+            {%- for file in readable -%}
+                {%- do names.append((file | replace('\\', '/')).split('/')[-1]) -%}
+            {%- endfor -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_dir '" ~ raw_dir() ~ "' has " ~ readable | length ~ " files for "
+                ~ pattern ~ " (" ~ names | join(', ') ~ "), and only one is read. Keep the"
+                ~ " one to use and move the others out of the folder.") }}
+        {%- endif -%}
+    {%- endif -%}
     {%- set result = run_query(
         "select file from glob(" ~ sql_string(raw_path(pattern)) ~ ") order by file limit 1"
     ) -%}

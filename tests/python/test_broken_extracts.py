@@ -693,3 +693,19 @@ def test_an_open_status_in_capitals_is_open(world, tmp_path):
         ).fetchone()
     assert marked_open > 0
     assert taken_as_open == marked_open
+
+
+def test_two_boundary_files_stop_the_build_naming_both(world, tmp_path):
+    """An old lsoa_boundaries.geojson left beside a new lsoa_boundaries.gpkg: the GeoJSON
+    (first by name) was read and the GeoPackage ignored, with no word. Now the build stops,
+    naming both. (The check looks at names only, so the second file's content does not
+    matter here.)"""
+    raw = copy_world(world, tmp_path)
+    shutil.copyfile(raw / "lsoa_boundaries.geojson", raw / "lsoa_boundaries.gpkg")
+    result, output, _ = stage(raw, tmp_path, "+stg_ons__lsoa_boundaries")
+    assert_clear_failure(
+        result,
+        output,
+        r"has 2 files for lsoa_boundaries\.\* \(lsoa_boundaries\.geojson,"
+        r" lsoa_boundaries\.gpkg\), and only one is read",
+    )
