@@ -709,3 +709,24 @@ def test_two_boundary_files_stop_the_build_naming_both(world, tmp_path):
         r"has 2 files for lsoa_boundaries\.\* \(lsoa_boundaries\.geojson,"
         r" lsoa_boundaries\.gpkg\), and only one is read",
     )
+
+
+def test_offences_mostly_rejected_say_so_before_what_is_left(world, tmp_path):
+    """Most timestamps unreadable, and every crime cancelled besides: the message is the
+    share rejected (what to fix first), not that every staged crime is cancelled, which the
+    check after it would say about the few rows left. (Both checks stop the build; the
+    second used to be evaluated first.)"""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offences.csv")
+    committed, status = header.index("committed_from"), header.index("status")
+    for number, row in enumerate(rows):
+        if len(row) > status:
+            row[status] = "cancelled"
+        if number % 10:  # 90% of rows
+            row[committed] = row[committed].replace("-", "/")
+    write_rows(raw / "offences.csv", header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_police__offences")
+    assert_clear_failure(
+        result, output, r"offences\.csv: \d+ of \d+ rows \(9\d\.\d%\) were rejected"
+    )
+    assert "has status cancelled" not in output
