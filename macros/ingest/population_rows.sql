@@ -44,7 +44,10 @@ typed as (
         raw_population.malformed_reason,
         upper(raw_population.{{ code }}) as {{ code }},
         areas.{{ code }} is not null as is_in_study_area,
-        {{ parse_integer('raw_population.age') }} as age,
+        -- 90 stands for 90 and over, which ONS files write 90+ (as the wide form's column).
+        {{ parse_integer(
+            "regexp_replace(cast(raw_population.age as varchar), '^90\\+$', '90')"
+        ) }} as age,
         {{ parse_number('raw_population.population') }} as population,
         {{ parse_number('raw_population.total_population') }} as source_total_population
     from raw_population

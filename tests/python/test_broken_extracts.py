@@ -730,3 +730,28 @@ def test_offences_mostly_rejected_say_so_before_what_is_left(world, tmp_path):
         result, output, r"offences\.csv: \d+ of \d+ rows \(9\d\.\d%\) were rejected"
     )
     assert "has status cancelled" not in output
+
+
+def test_a_long_form_population_age_of_90_plus_is_90(world, tmp_path):
+    """The long-form population with the top age written 90+ (as ONS writes it, and as the
+    wide form's column is named): it is age 90, 90 and over. Every LSOA's 90+ row was
+    rejected as unparseable_age, about 1% of the rows, under the warning share: the oldest
+    residents were dropped from every rate's denominator with no warning."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "lsoa_population.csv"
+    header, rows = rows_of(path)
+    age = header.index("age")
+    for row in rows:
+        if row[age] == "90":
+            row[age] = "90+"
+    write_rows(path, header, rows)
+    result, output, db = stage(raw, tmp_path, "+stg_ons__lsoa_population")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rejected, aged_90 = con.execute(
+            "select count(*) filter (where reject_reason = 'unparseable_age'),"
+            " count(*) filter (where reject_reason is null and age = 90)"
+            " from staging.base_ons__lsoa_population"
+        ).fetchone()
+    assert rejected == 0
+    assert aged_90 == sum(row[age] == "90+" for row in rows)
