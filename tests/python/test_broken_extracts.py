@@ -755,3 +755,32 @@ def test_a_long_form_population_age_of_90_plus_is_90(world, tmp_path):
         ).fetchone()
     assert rejected == 0
     assert aged_90 == sum(row[age] == "90+" for row in rows)
+
+
+@pytest.mark.parametrize(
+    "column, values, phrase",
+    [
+        ("sex", {"M": "Male", "F": "Female", "U": "Unknown"}, r"sex must be M, F or U"),
+        ("ethnicity", {"White": "W1", "Asian": "A1"}, r"ethnicity must be one of the ONS 5"),
+    ],
+)
+def test_person_values_in_another_coding_are_pointed_out(world, tmp_path, column, values, phrase):
+    """sex written Male/Female, or ethnicity in the 16+1 codes: most rows are rejected, and
+    the message says what the column must hold (it gave the reason's name only). No value of
+    the file is shown."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    position = header.index(column)
+    for row in rows:
+        if column == "ethnicity" and row[position]:
+            row[position] = values.get(row[position], "M1")
+        elif len(row) > position:
+            row[position] = values.get(row[position], row[position])
+    rows[0][header.index("person_ref")] = MARKER
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_police__offence_persons")
+    assert_clear_failure(
+        result, output, r"offence_persons\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected", phrase
+    )
+    assert_no_marker(tmp_path, output)
