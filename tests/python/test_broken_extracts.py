@@ -784,3 +784,20 @@ def test_person_values_in_another_coding_are_pointed_out(world, tmp_path, column
         result, output, r"offence_persons\.csv: \d+ of \d+ rows \(\d+\.\d%\) were rejected", phrase
     )
     assert_no_marker(tmp_path, output)
+
+
+def test_a_term_calendar_covering_part_of_the_window_is_warned_about(world, tmp_path):
+    """school_holidays.csv with the last year's holidays only: the earlier years of the
+    window had no holiday at all (the August default applies only without the file), so
+    their holiday weeks counted as school days, with no warning. Now a warning counts the
+    years whose August has no holiday."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "school_holidays.csv"
+    header, rows = rows_of(path)
+    last_year = max(row[0][:4] for row in rows)
+    write_rows(path, header, [row for row in rows if row[0][:4] == last_year])
+    result, output, _ = stage(raw, tmp_path, "+int_school_days")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN [1-9]\d* assert_term_calendar_covers_the_window", output), output[
+        -3000:
+    ]
