@@ -801,3 +801,22 @@ def test_a_term_calendar_covering_part_of_the_window_is_warned_about(world, tmp_
     assert re.search(r"WARN [1-9]\d* assert_term_calendar_covers_the_window", output), output[
         -3000:
     ]
+
+
+def test_msoa_and_ward_columns_left_empty_are_warned_about(world, tmp_path):
+    """lsoa_lookup.csv whose header names MSOA and ward columns, every value empty: the two
+    levels were gone from fct_area_violence with no warning (the check looked only at a
+    lookup giving some MSOAs). Now each LSOA is listed as missing them."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "lsoa_lookup.csv"
+    header, rows = rows_of(path)
+    emptied = [n for n, name in enumerate(header) if name.upper().startswith(("MSOA", "WD"))]
+    for row in rows:
+        for position in emptied:
+            row[position] = ""
+    write_rows(path, header, rows)
+    result, output, _ = stage(raw, tmp_path, "+stg_ons__lsoa_lookup")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN [1-9]\d* assert_every_lookup_lsoa_has_its_msoa_and_ward", output), (
+        output[-3000:]
+    )
