@@ -20,11 +20,13 @@
 {%- endmacro %}
 
 
-{#- YYYY-MM-DD; an impossible calendar date (2009-02-30) is unreadable. -#}
+{#- YYYY-MM-DD, or followed by a midnight time (2006-11-20 00:00:00, as a database's datetime
+    column exports a date); an impossible calendar date (2009-02-30) is unreadable. Any other
+    time is unreadable too: a date with a time of day is not a date of birth. -#}
 {% macro parse_date(text) -%}
     case
-        when regexp_full_match({{ text }}, '\d{4}-\d{2}-\d{2}')
-            then try_cast({{ text }} as date)
+        when regexp_full_match({{ text }}, '\d{4}-\d{2}-\d{2}([T ]00:00(:00(\.0{1,6})?)?)?')
+            then try_cast(left({{ text }}, 10) as date)
     end
 {%- endmacro %}
 
