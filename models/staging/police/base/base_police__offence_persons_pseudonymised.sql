@@ -66,6 +66,11 @@ pseudonymised as not materialized (
         upper(raw_persons.role) as role,
         {{ parse_integer('raw_persons.school_urn') }} as school_urn,
         upper(raw_persons.home_lsoa_code) as recorded_home_lsoa_code,
+        -- A lookup, not a left join of the boundaries: DuckDB cannot count the file's rows
+        -- before reading it, took it for the smaller side and built its hash table of all 12
+        -- million rows (11 s of 53 s nationally).
+        upper(raw_persons.home_lsoa_code) in (select lsoas.lsoa_code from lsoas)
+            as is_recorded_home_lsoa_known,
 
         -- attributes
         {{ parse_date('raw_persons.date_of_birth') }} as born_on,
@@ -121,7 +126,8 @@ final as (
         -- point. A home outside the study area is kept (people live outside the force area).
         case
             when pseudonymised.home_easting is not null then located.lsoa_code
-            else recorded_lsoas.lsoa_code
+            when pseudonymised.is_recorded_home_lsoa_known
+                then pseudonymised.recorded_home_lsoa_code
         end as home_lsoa_code,
 
         -- attributes
@@ -133,7 +139,7 @@ final as (
             when pseudonymised.home_easting is not null and located.lsoa_code is not null
                 then 'point'
             when pseudonymised.home_easting is not null then 'outside_study_area'
-            when recorded_lsoas.lsoa_code is not null then 'lsoa_code'
+            when pseudonymised.is_recorded_home_lsoa_known then 'lsoa_code'
             when pseudonymised.recorded_home_lsoa_code is not null then 'outside_study_area'
             else 'none'
         end as home_location_source,
@@ -148,8 +154,6 @@ final as (
     from pseudonymised
     left join located
         on pseudonymised.source_row_number = located.source_row_number
-    left join lsoas as recorded_lsoas
-        on pseudonymised.recorded_home_lsoa_code = recorded_lsoas.lsoa_code
     left join offences
         on pseudonymised.crime_ref = offences.crime_ref
 )
