@@ -150,33 +150,26 @@
 {%- endmacro %}
 
 
-{#- The first non-blank line of a CSV file, as text (none for an empty file). The line is read
-    whole (no delimiter, no quotes), so nothing in it can fail the read. -#}
+{#- The first non-blank line of a CSV file, as text: none for a file without one, or, in
+    'utf-8', when the line is not UTF-8 (the plugin's csv_first_line, which reads the file's
+    first lines only; DuckDB's reader would decode a whole Windows-1252 file first). -#}
 {% macro raw_csv_first_line(path, encoding) -%}
     {%- set result = run_query(
-        "select line from read_csv(" ~ sql_string(path) ~ ", auto_detect = false,"
-        ~ " header = false, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
-        ~ " escape = '', strict_mode = false, ignore_errors = true, max_line_size = 100000000,"
-        ~ " encoding = " ~ sql_string(encoding) ~ ") where trim(line, chr(13) || ' ') != ''"
-        ~ " limit 1"
-    ) -%}
-    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+        "select csv_first_line(" ~ sql_string(path) ~ ", " ~ sql_string(encoding) ~ ")") -%}
+    {{ return(result.columns[0].values()[0]) }}
 {%- endmacro %}
 
 
 {#- The header line of a CSV file: {'line': its text (none for an empty file), 'utf8': whether
-    it is UTF-8}. A line that is not text in an encoding is skipped by the reader, so a header
-    with one byte that is not UTF-8 (a Windows-1252 accent in an extra column's name) would
-    leave the first data row to be taken for the header. So the line is also read as
-    Windows-1252, which nearly every byte is, and its bytes are decoded as UTF-8 here: when
-    they are not UTF-8, that reading is the header, whatever encoding the rows turn out to be
-    in (inspect_raw_csv). -#}
+    it is UTF-8}. A header with a byte that is not UTF-8 (a Windows-1252 accent in an extra
+    column's name) is read as Windows-1252, whatever encoding the rows turn out to be in
+    (inspect_raw_csv): DuckDB's reader skips a line that is not text in its encoding, and
+    would take the first data row for the header. -#}
 {% macro raw_csv_header_line(path) -%}
     {%- set utf8_line = raw_csv_first_line(path, 'utf-8') -%}
-    {%- set cp1252_line = raw_csv_first_line(path, 'CP1252') -%}
-    {%- if cp1252_line is not none -%}
-        {%- set as_utf8 = cp1252_line.encode('cp1252').decode('utf-8', 'replace') -%}
-        {%- if '\ufffd' in as_utf8 and as_utf8 != utf8_line -%}
+    {%- if utf8_line is none -%}
+        {%- set cp1252_line = raw_csv_first_line(path, 'CP1252') -%}
+        {%- if cp1252_line is not none -%}
             {{ return({'line': cp1252_line, 'utf8': false}) }}
         {%- endif -%}
     {%- endif -%}
