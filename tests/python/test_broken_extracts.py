@@ -670,6 +670,39 @@ def test_offences_none_of_which_can_be_counted_stop_the_build(
     assert_clear_failure(result, output, phrase)
 
 
+def test_a_window_the_extract_does_not_cover_stops_the_build(world, tmp_path):
+    """Vars analysis_start and analysis_end set to a year the extract does not cover (a
+    mistyped year): no violent offence is in the window. The build used to go on to DuckDB's
+    "Could not cast value -nan to DECIMAL(38,18)" in int_school_exposure_by_deprivation_decile;
+    now it stops where the offences are counted, giving the window, the data's dates and the
+    vars to change."""
+    db = tmp_path / "db.duckdb"
+    result = run_dbt(
+        [
+            "build",
+            "--select",
+            "+int_school_exposure_by_deprivation_decile",
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            "{analysis_start: 2001-01-01, analysis_end: 2001-12-31}",
+        ],
+        dbt_env(world.raw_dir, db, "k" * 64),
+        tmp_path / "target",
+        tmp_path / "logs",
+    )
+    output = result.stdout + result.stderr
+    assert_clear_failure(
+        result,
+        output,
+        r"No violent offence is in the analysis window, 2001-01-01 to 2001-12-31: the"
+        r" extract's [1-9]\d* violent offences \(confirmed, in var violence_categories\) run"
+        r" from 20\d\d-\d\d-\d\d to 20\d\d-\d\d-\d\d",
+        r"Set vars analysis_start and analysis_end to dates inside the coverage",
+    )
+    assert "-nan" not in output
+
+
 @pytest.mark.parametrize(
     "column, value, phrase",
     [
