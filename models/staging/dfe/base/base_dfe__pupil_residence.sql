@@ -17,7 +17,9 @@ typed as (
         {{ parse_integer('urn') }} as urn,
         upper(lsoa_code) as lsoa_code,
         lower(pupils) in ('c', 'x', '<5', '*') as is_suppressed,
-        {{ parse_number('pupils') }} as pupils,
+        -- A count: 12.0 reads as 12, 12.5 is unreadable (a share or an estimate, not the
+        -- census). A double, as the catchment models take it.
+        cast({{ parse_integer('pupils') }} as double) as pupils,
         pupils as pupils_text
     from raw_residence
 ),
