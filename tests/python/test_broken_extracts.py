@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import re
 import shutil
 from pathlib import Path
@@ -757,6 +758,22 @@ def test_an_open_status_in_capitals_is_open(world, tmp_path):
         ).fetchone()
     assert marked_open > 0
     assert taken_as_open == marked_open
+
+
+def test_overlapping_boundaries_are_warned_about(world, tmp_path):
+    """One LSOA's polygon given twice, under its own code and another: every offence and home
+    in it goes to the lower code alone, and the other area's figures come out too low. The
+    build warns (assert_lsoa_boundaries_do_not_overlap); before, nothing said so."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "lsoa_boundaries.geojson"
+    boundaries = json.loads(path.read_text(encoding="utf-8"))
+    twin = json.loads(json.dumps(boundaries["features"][0]))
+    twin["properties"]["LSOA21CD"] = "E01999999"
+    boundaries["features"].append(twin)
+    path.write_text(json.dumps(boundaries), encoding="utf-8")
+    result, output, _ = stage(raw, tmp_path, "+assert_lsoa_boundaries_do_not_overlap")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN 1 assert_lsoa_boundaries_do_not_overlap", output), output[-3000:]
 
 
 def test_two_boundary_files_stop_the_build_naming_both(world, tmp_path):
