@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import World, dbt_env, run_dbt
+from conftest import World, dbt_env, load_spatial, run_dbt
 
 MARKER = "ZQX7MARKER"
 
@@ -763,7 +763,8 @@ def test_an_open_status_in_capitals_is_open(world, tmp_path):
 def test_overlapping_boundaries_are_warned_about(world, tmp_path):
     """One LSOA's polygon given twice, under its own code and another: every offence and home
     in it goes to the lower code alone, and the other area's figures come out too low. The
-    build warns (assert_lsoa_boundaries_do_not_overlap); before, nothing said so."""
+    build warns (assert_lsoa_boundaries_do_not_overlap) and the test's rows name the two
+    codes; before, nothing said so."""
     raw = copy_world(world, tmp_path)
     path = raw / "lsoa_boundaries.geojson"
     boundaries = json.loads(path.read_text(encoding="utf-8"))
@@ -771,9 +772,18 @@ def test_overlapping_boundaries_are_warned_about(world, tmp_path):
     twin["properties"]["LSOA21CD"] = "E01999999"
     boundaries["features"].append(twin)
     path.write_text(json.dumps(boundaries), encoding="utf-8")
-    result, output, _ = stage(raw, tmp_path, "+assert_lsoa_boundaries_do_not_overlap")
+    result, output, db = stage(raw, tmp_path, "+assert_lsoa_boundaries_do_not_overlap")
     assert result.returncode == 0, output[-3000:]
     assert re.search(r"WARN 1 assert_lsoa_boundaries_do_not_overlap", output), output[-3000:]
+    # The test's rows name the pair (the compiled SQL is what an analyst runs to see them).
+    compiled = next(
+        (tmp_path / "target" / "compiled").rglob("assert_lsoa_boundaries_do_not_overlap.sql")
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        load_spatial(con)
+        pairs = con.execute(compiled.read_text(encoding="utf-8")).fetchall()
+    original = boundaries["features"][0]["properties"]["LSOA21CD"]
+    assert [(a, b) for a, b, _ in pairs] == [tuple(sorted([original, "E01999999"]))]
 
 
 def test_two_boundary_files_stop_the_build_naming_both(world, tmp_path):
