@@ -154,6 +154,11 @@ def _spatial_problem(path: Path) -> str | None:
     return None
 
 
+def _open_raw(file: Path):
+    """The file's bytes, decompressed when its name ends .gz (as DuckDB's readers read it)."""
+    return (gzip.open if file.name.endswith(".gz") else open)(file, "rb")
+
+
 def raw_file_problem(path: str | None) -> str | None:
     """Null when the raw file at `path` looks like what its name says, else what it is instead
     and what to do, never quoting its content (see the module's docstring)."""
@@ -165,7 +170,7 @@ def raw_file_problem(path: str | None) -> str | None:
     if file.name.endswith((".geojson", ".gpkg", ".parquet")):
         return _spatial_problem(file)
     try:
-        with (gzip.open if file.name.endswith(".gz") else open)(file, "rb") as handle:
+        with _open_raw(file) as handle:
             head = handle.read(4096)
     except (OSError, EOFError) as exc:
         return f"cannot be read ({exc.__class__.__name__}): export it again"
@@ -187,7 +192,7 @@ def csv_first_line(path: str | None, encoding: str | None) -> str | None:
     file = Path(path)
     if not file.is_file():
         return None
-    with (gzip.open if file.name.endswith(".gz") else open)(file, "rb") as handle:
+    with _open_raw(file) as handle:
         while line := handle.readline(MAX_LINE_BYTES):
             # A carriage return alone ends a line too, as it does for DuckDB's reader.
             parts = [part for part in LINE_END.split(line) if part.strip(b" \r")]

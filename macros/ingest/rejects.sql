@@ -76,12 +76,7 @@
                     ~ ' reason: fix the extract, or raise max_reject_share if the losses are'
                     ~ ' understood.') }},
                 rows_rejected, rows_read, 100.0 * rows_rejected / rows_read, reasons,
-                case main_reason
-                    {%- for reason, hint in reject_hints().items() %}
-                    when '{{ reason }}' then ' ' || {{ sql_string(hint) }}
-                    {%- endfor %}
-                    else ''
-                end
+                {{ reject_hint('main_reason') | indent(16) }}
                 -- A required value missing from every row: the column is there (a column
                 -- missing from the header stops the build earlier, by name), but empty.
                 || case
@@ -99,13 +94,7 @@
                     ~ ' analysis needs its rows. staging.' ~ base_model.identifier
                     | replace('base_', 'stg_') ~ '_rejects lists each rejected row by its'
                     ~ ' position in the file, with its reason.') }},
-                rows_read, all_reasons,
-                case all_main_reason
-                    {%- for reason, hint in reject_hints().items() %}
-                    when '{{ reason }}' then ' ' || {{ sql_string(hint) }}
-                    {%- endfor %}
-                    else ''
-                end
+                rows_read, all_reasons, {{ reject_hint('all_main_reason') | indent(16) }}
             ))
             {%- endif %}
             else true
@@ -198,4 +187,33 @@
         'too_few_fields': 'Is the file comma-separated, with one line per row?',
         'invalid_encoding': 'Save the file as UTF-8.',
     }) }}
+{%- endmacro %}
+
+
+{#- True, or a stop of the build at the first of `checks` that holds: each is (condition,
+    message, arguments), the condition an SQL boolean, the message a text whose {} DuckDB's
+    format() fills with the SQL `arguments` in turn. DuckDB's error() ends the query, and so
+    the build, with that message and no traceback: for a file that gives nothing to analyse,
+    which would otherwise fail far from its cause. -#}
+{% macro first_build_stop(checks) -%}
+    case
+        {%- for condition, message, arguments in checks %}
+        when {{ condition }} then error(format(
+            {{ sql_string(message) }}{% for argument in arguments %}, {{ argument }}{% endfor %}
+        ))
+        {%- endfor %}
+        else true
+    end
+{%- endmacro %}
+
+
+{#- The hint of reject_hints() for the reject reason in the SQL expression `reason`, with a
+    leading space, or '' for a reason without one: the tail of a stop's message. -#}
+{% macro reject_hint(reason) -%}
+    case {{ reason }}
+        {%- for reason_code, hint in reject_hints().items() %}
+        when '{{ reason_code }}' then ' ' || {{ sql_string(hint) }}
+        {%- endfor %}
+        else ''
+    end
 {%- endmacro %}

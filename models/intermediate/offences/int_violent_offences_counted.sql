@@ -22,28 +22,25 @@ offences as (
 -- after it would be computed from nothing, and ended in a DuckDB error far from the cause.
 standing as materialized (
     select
-        case
-            when counts.counted > 0 then true
-            else error(format(
-                {{ sql_string(
-                    "No violent offence is in the analysis window, {} to {}: the extract's"
-                    ~ ' {} violent offences (confirmed, in var violence_categories) run from'
-                    ~ ' {} to {}, and its coverage from {} to {}. '
-                    ~ ('Set vars analysis_start and analysis_end to dates inside the'
-                        ~ ' coverage, or leave them unset so that the window follows the'
-                        ~ ' data.'
-                        if var('analysis_start') or var('analysis_end') else
-                        'Check the dates of committed_from in the extract.')
-                ) }},
-                cast(analysis_window.window_start_date as varchar),
-                cast(analysis_window.window_end_date as varchar),
-                counts.violent,
-                coalesce(cast(counts.first_violent_on as varchar), '-'),
-                coalesce(cast(counts.last_violent_on as varchar), '-'),
-                coalesce(cast(analysis_window.coverage_start_date as varchar), '-'),
-                coalesce(cast(analysis_window.coverage_end_date as varchar), '-')
-            ))
-        end as passes
+        {{ first_build_stop([(
+            'counts.counted = 0',
+            "No violent offence is in the analysis window, {} to {}: the extract's {} violent"
+            ~ ' offences (confirmed, in var violence_categories) run from {} to {}, and its'
+            ~ ' coverage from {} to {}. '
+            ~ ('Set vars analysis_start and analysis_end to dates inside the coverage, or'
+                ~ ' leave them unset so that the window follows the data.'
+                if var('analysis_start') or var('analysis_end') else
+                'Check the dates of committed_from in the extract.'),
+            [
+                'cast(analysis_window.window_start_date as varchar)',
+                'cast(analysis_window.window_end_date as varchar)',
+                'counts.violent',
+                "coalesce(cast(counts.first_violent_on as varchar), '-')",
+                "coalesce(cast(counts.last_violent_on as varchar), '-')",
+                "coalesce(cast(analysis_window.coverage_start_date as varchar), '-')",
+                "coalesce(cast(analysis_window.coverage_end_date as varchar), '-')",
+            ],
+        )]) | indent(8) }} as passes
     from (
         select
             count(*) filter (where is_violent and is_in_window and not is_cancelled)

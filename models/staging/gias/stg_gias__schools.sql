@@ -18,26 +18,22 @@ intake as materialized (
 -- test far from the cause.
 standing as materialized (
     select
-        case
-            when staged_schools = 0 then true  -- intake says why
-            when open_schools = 0
-                then error(format(
-                    {{ sql_string('schools.csv: none of its {} staged establishments is open'
-                        ~ ' (EstablishmentStatus (name) Open), and only open schools are'
-                        ~ ' analysed. Check the status column, or leave it out of the file to'
-                        ~ ' take every row as open.') }},
-                    staged_schools
-                ))
-            when open_schools_with_roll = 0
-                then error(format(
-                    {{ sql_string('schools.csv: none of its {} open schools has a roll'
-                        ~ ' (NumberOfPupils above 0), and the catchments need some: a school'
-                        ~ ' without one takes the median roll of its phase. Check that the'
-                        ~ ' export fills NumberOfPupils.') }},
-                    open_schools
-                ))
-            else true
-        end as passes
+        {{ first_build_stop([
+            (
+                'staged_schools > 0 and open_schools = 0',
+                'schools.csv: none of its {} staged establishments is open (EstablishmentStatus'
+                ~ ' (name) Open), and only open schools are analysed. Check the status column,'
+                ~ ' or leave it out of the file to take every row as open.',
+                ['staged_schools'],
+            ),
+            (
+                'open_schools > 0 and open_schools_with_roll = 0',
+                'schools.csv: none of its {} open schools has a roll (NumberOfPupils above 0),'
+                ~ ' and the catchments need some: a school without one takes the median roll'
+                ~ ' of its phase. Check that the export fills NumberOfPupils.',
+                ['open_schools'],
+            ),
+        ]) | indent(8) }} as passes
     from (
         select
             count(*) filter (where reject_reason is null) as staged_schools,

@@ -26,35 +26,33 @@ intake as materialized (
 -- violent offence (they ended in a DuckDB error far from the cause).
 standing as materialized (
     select
-        case
-            when staged_crimes = 0 then true  -- intake says why
-            when standing_crimes = 0
-                then error(format(
-                    {{ sql_string(offence_file_label() ~ ': every one of its {} staged crimes'
-                        ~ ' has status cancelled, so no offence is left to count. Check the'
-                        ~ ' status column: confirmed (or empty) for a crime that stands,'
-                        ~ ' cancelled only for one that was cancelled.') }},
-                    staged_crimes
-                ))
-            when located_crimes = 0
-                then error(format(
-                    {{ sql_string(offence_file_label() ~ ': none of its {} staged crimes has'
-                        ~ ' a location (easting and northing), so no area has an offence to'
-                        ~ ' count. Check that the export fills easting and northing (British'
-                        ~ ' National Grid metres) where the crime was geocoded.') }},
-                    staged_crimes
-                ))
-            when violent_crimes = 0
-                then error(format(
-                    {{ sql_string(offence_file_label() ~ ': none of its {} staged crimes is'
-                        ~ ' violent (a Home Office code of seed offence_classes in var'
-                        ~ ' violence_categories: ' ~ var('violence_categories') | join(', ')
-                        ~ '), confirmed and located, so there is no violence to count. Is it'
-                        ~ ' the whole crime extract of the force, not one crime type?') }},
-                    staged_crimes
-                ))
-            else true
-        end as passes
+        {{ first_build_stop([
+            (
+                'staged_crimes > 0 and standing_crimes = 0',
+                offence_file_label() ~ ': every one of its {} staged crimes has status'
+                ~ ' cancelled, so no offence is left to count. Check the status column:'
+                ~ ' confirmed (or empty) for a crime that stands, cancelled only for one that'
+                ~ ' was cancelled.',
+                ['staged_crimes'],
+            ),
+            (
+                'standing_crimes > 0 and located_crimes = 0',
+                offence_file_label() ~ ': none of its {} staged crimes has a location'
+                ~ ' (easting and northing), so no area has an offence to count. Check that the'
+                ~ ' export fills easting and northing (British National Grid metres) where the'
+                ~ ' crime was geocoded.',
+                ['staged_crimes'],
+            ),
+            (
+                'located_crimes > 0 and violent_crimes = 0',
+                offence_file_label() ~ ': none of its {} staged crimes is violent (a Home'
+                ~ ' Office code of seed offence_classes in var violence_categories: '
+                ~ var('violence_categories') | join(', ') ~ '), confirmed and located, so'
+                ~ ' there is no violence to count. Is it the whole crime extract of the force,'
+                ~ ' not one crime type?',
+                ['staged_crimes'],
+            ),
+        ]) | indent(8) }} as passes
     from (
         select
             count(*) filter (where checked.reject_reason is null) as staged_crimes,
