@@ -69,9 +69,11 @@
 
 
 {#- The columns of one police.uk file's header, or a build error naming the file and what is
-    missing. The current layout has Longitude and Latitude (WGS84), the pre-2013 one Easting
+    missing, or what the file is instead (check_raw_file: a workbook, gzip data, lines ending
+    in two ways). The current layout has Longitude and Latitude (WGS84), the pre-2013 one Easting
     and Northing (British National Grid) and no Crime ID. -#}
 {% macro police_uk_layout(path) -%}
+    {%- do check_raw_file(path, 'police.uk file ' ~ path.split('/')[-1]) -%}
     {%- set first_line = raw_csv_header_line(path).line -%}
     {%- set names = csv_header_names(first_line or '') -%}
     {%- set missing = [] -%}

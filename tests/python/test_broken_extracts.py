@@ -392,6 +392,55 @@ def test_the_first_line_is_read_from_the_start_of_the_file(tmp_path, content, en
     assert csv_first_line(str(tmp_path / "absent.csv"), encoding) is None
 
 
+def test_lines_ending_in_two_ways_stop_the_build_naming_the_first_that_differs(world, tmp_path):
+    """A CRLF file with a line ending in LF alone (two exports joined, or a blank line added on
+    another system): DuckDB's strict reader stopped with "the CSV Parser state machine reached
+    an invalid state" (on a large file, with no file name at all). The build names the file,
+    the first line that ends otherwise, and the fix."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offences.csv"
+    lines = path.read_bytes().count(b"\n")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") + b"\n")
+    result, output, _ = stage(raw, tmp_path, "+stg_police__offences")
+    assert_clear_failure(
+        result,
+        output,
+        r"offences\.csv ends its lines in two ways",
+        rf"line 1 ends in CRLF \(Windows\), line {lines + 1:,} in LF alone",
+        r"dos2unix",
+    )
+    assert "state machine" not in output
+
+
+@pytest.mark.parametrize(
+    ("content", "problem_line"),
+    [
+        (b"a,b\r\n1,2\r\n", None),
+        (b"a,b\n1,2\n", None),
+        (b"a,b\r1,2\r", None),  # carriage returns alone: one way, which DuckDB reads
+        (b'a,b\r\n1,"x\ny"\r\n2,3\r\n', None),  # LF inside a quoted value, as Excel writes
+        (b'a,b\n1,"x\r\ny"\n2,"q""\r\n""r"\n', None),  # CRLF inside quoted values
+        (b"a,b\r\n1,2\r\n\n", 3),  # a blank line in LF alone at the end
+        (b"a,b\n1,2\r\n3,4\n", 2),
+        (b'a,b\n1,"x""\r\n"\r\n', 3),  # an escaped quote neither opens nor closes one
+    ],
+)
+def test_a_line_break_inside_a_quoted_value_is_not_a_line_ending(tmp_path, content, problem_line):
+    """The plugin's check of line endings (raw_file_problem): only the ends of rows count,
+    so a CRLF file whose quoted values hold LF is read; the first row that ends otherwise is
+    named. The same for a .gz file, which is read decompressed."""
+    from school_exposure_plugin import raw_file_problem
+
+    for name, data in (("file.csv", content), ("file.csv.gz", gzip.compress(content))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        problem = raw_file_problem(str(path))
+        if problem_line is None:
+            assert problem is None, (content, problem)
+        else:
+            assert re.search(rf"line 1 ends in .*, line {problem_line} in ", problem), problem
+
+
 def test_a_line_a_quote_joins_is_found_in_a_utf8_file_with_a_bad_byte(world, tmp_path):
     """A quote that joins one line to a row, in a UTF-8 file that also holds a byte that is
     not UTF-8: the line that belongs to no row is still found, and the build stops. (The
