@@ -461,7 +461,16 @@
 {%- endmacro %}
 
 
-{#- A select list giving every canonical column of a raw file as trimmed text (empty -> null).
+{#- A raw value as trimmed text; empty, or the word NULL that database exports write for an
+    empty value, is null (committed_to written NULL would reject the offence as
+    unparseable_timestamp, an ethnicity NULL as unknown_ethnicity). -#}
+{% macro raw_text(value) -%}
+    nullif(nullif(nullif(trim({{ value }}), ''), 'NULL'), 'null')
+{%- endmacro %}
+
+
+{#- A select list giving every canonical column of a raw file as trimmed text (empty or NULL
+    -> null, macro raw_text).
     `columns` maps a canonical name to {'required': bool, 'names': [candidates]}; candidates
     default to the canonical name itself. A missing optional column becomes null.
     `available` is the file's lower-cased column names; `show_columns` false keeps them out
@@ -484,9 +493,9 @@
         {%- if found is none %}
         cast(null as varchar) as {{ canonical }}
         {%- elif positional %}
-        nullif(trim(c{{ available.index(found) + 1 }}), '') as {{ canonical }}
+        {{ raw_text('c' ~ (available.index(found) + 1)) }} as {{ canonical }}
         {%- else %}
-        nullif(trim(cast("{{ found | replace('"', '""') }}" as varchar)), '') as {{ canonical }}
+        {{ raw_text('cast("' ~ found | replace('"', '""') ~ '" as varchar)') }} as {{ canonical }}
         {%- endif -%}
         {{- "," if not loop.last }}
     {%- endfor %}

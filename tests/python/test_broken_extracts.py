@@ -412,6 +412,43 @@ def test_lines_ending_in_two_ways_stop_the_build_naming_the_first_that_differs(w
     assert "state machine" not in output
 
 
+def test_a_null_written_out_is_an_empty_value(world, build, tmp_path):
+    """Database exports often write an empty value as the word NULL. It is read as empty, as
+    the contract means, not as a value that cannot be parsed: committed_to written NULL
+    rejected the offence as unparseable_timestamp (one in seven of a sweep's offences). Each
+    empty optional value of a well-formed line is written NULL or null here, so the staging
+    must equal the fixture build's."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offences.csv"
+    header, *lines = path.read_text(encoding="utf-8").split("\n")
+    names = header.split(",")
+    optional = [names.index(c) for c in ("committed_to", "easting", "northing", "status")]
+    written = 0
+    for number, line in enumerate(lines):
+        fields = line.split(",")
+        if '"' in line or len(fields) != len(names):
+            continue  # the fixture's malformed rows stay as they are
+        for position in optional:
+            if fields[position] == "":
+                fields[position] = ("NULL", "null")[written % 2]
+                written += 1
+        lines[number] = ",".join(fields)
+    path.write_text("\n".join([header, *lines]), encoding="utf-8")
+    assert written > 100
+    result, output, db = stage(raw, tmp_path, "+stg_police__offences +stg_police__offences_rejects")
+    assert result.returncode == 0, output[-3000:]
+    queries = [
+        "select count(*), count(committed_to_at), count(lsoa_code)"
+        " from staging.stg_police__offences",
+        "select reject_reason, count(*) from staging.stg_police__offences_rejects"
+        " group by all order by all",
+    ]
+    with duckdb.connect(str(db), read_only=True) as con:
+        read = [con.execute(query).fetchall() for query in queries]
+    with build.connect() as con:
+        assert read == [con.execute(query).fetchall() for query in queries]
+
+
 @pytest.mark.parametrize(
     ("content", "problem_line"),
     [
