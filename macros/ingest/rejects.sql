@@ -164,7 +164,8 @@
 {% macro reject_hints() -%}
     {{ return({
         'unparseable_timestamp': 'Timestamps must be ISO 8601 local time, as'
-            ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20.',
+            ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20, or carry their offset from UTC'
+            ~ ' (2023-05-04T14:20:00Z).',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
             ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries'

@@ -9,13 +9,25 @@
     segmentation fault in DuckDB 1.5.5's StrpTimeFormat::Parse; scripts/stress_staging.py). An
     impossible calendar time (2023-02-30, 15:60) is unreadable. The cast reads the T itself
     (replacing it by a space first copied every value, a third of the parse's time; the
-    results are the same, tests/python/test_speed_equivalence.py). -#}
+    results are the same, tests/python/test_speed_equivalence.py).
+    A time with its offset from UTC (`2023-07-04T15:20:00Z`, `+01:00`, `+0100`), as systems
+    that store UTC export it, names one instant: it becomes England's local time
+    (Europe/London, summer time included), which the time-of-day measures need; only rows
+    with an offset reach that branch. Rejected before, as unparseable_timestamp. -#}
 {% macro parse_timestamp(text) -%}
     case
         when regexp_full_match(
             {{ text }},
             '\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?'
         ) then try_cast({{ text }} as timestamp)
+        when regexp_full_match(
+            {{ text }},
+            '\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)'
+        ) then timezone('Europe/London', try_cast(
+            -- DuckDB reads an offset only after seconds
+            regexp_replace({{ text }}, '^(.{10}[T ]\d\d:\d\d)([Z+-])', '\1:00\2')
+            as timestamptz
+        ))
     end
 {%- endmacro %}
 
