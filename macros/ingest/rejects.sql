@@ -168,7 +168,7 @@
             ~ ' (2023-05-04T14:20:00Z).',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
-            ~ ' inside lsoa_boundaries, and LSOA codes of the same vintage as the boundaries'
+            ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of the same vintage as the boundaries'
             ~ ' (2011 codes match none of 2021 boundaries).',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
