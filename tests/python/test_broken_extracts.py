@@ -823,6 +823,52 @@ def test_schools_none_of_which_can_be_analysed_stop_the_build(
     assert_clear_failure(result, output, phrase)
 
 
+def test_a_school_capacity_stands_in_for_an_empty_roll(world, tmp_path):
+    """GIAS SchoolCapacity, which the contract reads when present: a school whose
+    NumberOfPupils is empty takes its capacity times the median share of capacity that schools
+    with both fill, not the median roll of its phase (a new school's capacity says more of its
+    size than its phase does). Here every school has a capacity of five quarters of its roll
+    and every other one has lost its roll: each of those gets its roll back (to rounding). A
+    capacity below 0 or not a number is left empty; the school is not rejected."""
+    raw = copy_world(world, tmp_path)
+    (raw / "pupil_residence.csv").unlink()  # optional; it would stand in first
+    header, rows = rows_of(raw / "schools.csv")
+    assert header[0] == "URN"
+    roll = header.index("NumberOfPupils")
+    header.append("SchoolCapacity")
+    original, bad_capacity = {}, []
+    for number, row in enumerate(rows):
+        if len(row) != len(header) - 1 or not row[roll].isdigit() or int(row[roll]) < 20:
+            row.append("")
+            continue
+        row.append(str(round(int(row[roll]) * 1.25)))
+        if number in (0, 2):
+            row[-1] = ("-5", "about 300")[number // 2]  # not a capacity: left empty
+            bad_capacity.append(row[0])
+        elif number % 2:
+            original[row[0]] = int(row[roll])
+            row[roll] = ""
+    write_rows(raw / "schools.csv", header, rows)
+    assert len(original) > 50
+    result, output, db = stage(raw, tmp_path, "+int_school_rolls")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rolls = {
+            str(urn): (source, pupils)
+            for urn, source, pupils in con.execute(
+                "select urn, roll_source, pupils_on_roll from intermediate.int_school_rolls"
+            ).fetchall()
+        }
+    urns = [row[0] for row in rows]
+    stood_in = [urn for urn in original if urn in rolls and urns.count(urn) == 1]
+    assert len(stood_in) > 50
+    assert {rolls[urn][0] for urn in stood_in} == {"capacity"}
+    assert bad_capacity and {rolls[urn][0] for urn in bad_capacity} == {"gias"}
+    assert all(abs(rolls[urn][1] - original[urn]) <= 1 for urn in stood_in), [
+        (rolls[urn][1], original[urn]) for urn in stood_in[:5]
+    ]
+
+
 def test_an_open_status_in_capitals_is_open(world, tmp_path):
     """EstablishmentStatus written OPEN (a force's own export): its schools are open. They
     were taken as closed, so left out of every measure (and a file of OPEN schools stopped the

@@ -1,8 +1,10 @@
 -- One row per open school: the pupils its catchment is built for, and how its pupils are
 -- drawn (seed establishment_catchment_kinds). GIAS leaves some rolls empty (or zero, for new
 -- and some independent schools): such a school takes the total of its pupil_residence.csv
--- rows when it has them, else the median roll of open schools of its phase, so it keeps a
--- catchment instead of silently dropping out. roll_source says which.
+-- rows when it has them, else its SchoolCapacity (where the file gives one) times the median
+-- share of capacity that schools with both fill (the whole capacity when none has both),
+-- else the median roll of open schools of its phase, so it keeps a catchment instead of
+-- silently dropping out. roll_source says which.
 with
 
 schools as (
@@ -40,6 +42,12 @@ phase_medians as (
     group by phase
 ),
 
+capacity_fill as (
+    select coalesce(median(pupils_on_roll / school_capacity), 1) as share_filled
+    from schools
+    where pupils_on_roll > 0 and school_capacity > 0
+),
+
 overall_median as (
     select median(pupils_on_roll) as median_pupils_on_roll
     from schools
@@ -63,6 +71,7 @@ final as (
         case
             when schools.pupils_on_roll > 0 then 'gias'
             when observed_totals.pupils > 0 then 'pupil_residence'
+            when schools.school_capacity > 0 then 'capacity'
             when phase_medians.median_pupils_on_roll is not null then 'phase_median'
             else 'overall_median'
         end as roll_source,
@@ -72,6 +81,8 @@ final as (
         case
             when schools.pupils_on_roll > 0 then schools.pupils_on_roll
             when observed_totals.pupils > 0 then round(observed_totals.pupils)
+            when schools.school_capacity > 0
+                then greatest(round(schools.school_capacity * capacity_fill.share_filled), 1)
             else round(coalesce(
                 phase_medians.median_pupils_on_roll, overall_median.median_pupils_on_roll
             ))
@@ -81,6 +92,7 @@ final as (
         schools.geom
     from schools
     cross join overall_median
+    cross join capacity_fill
     left join kinds
         on schools.establishment_type = kinds.establishment_type
     left join phase_medians

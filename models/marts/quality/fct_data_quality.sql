@@ -113,7 +113,7 @@ school_checks as (
         "'schools.csv'", 'school_without_roll', 'null',
         "count(*) filter (where roll_source != 'gias')", 'count(*)',
         var('quality_max_schools_without_roll_share'), "'maximum'",
-        "'open schools whose roll is estimated (from pupil_residence.csv or a median)'"
+        "'open schools whose roll is estimated (from pupil_residence.csv, capacity or a median)'"
     ) | indent(4) }}
     from rolls
     union all

@@ -12,10 +12,10 @@ intake as materialized (
 ),
 
 -- Stops the build when the file gives no school to analyse: none open (a status column of
--- another meaning, or a file of closed establishments), or no open school with a roll (the
--- export left NumberOfPupils empty: a school without one takes the median roll of its phase,
--- which then has none). The catchments after it failed with a Python traceback or a not_null
--- test far from the cause.
+-- another meaning, or a file of closed establishments), or no open school with a roll or a
+-- capacity (the export left NumberOfPupils and SchoolCapacity empty: a school without either
+-- takes the median roll of its phase, which then has none). The catchments after it failed
+-- with a Python traceback or a not_null test far from the cause.
 standing as materialized (
     select
         {{ first_build_stop([
@@ -28,9 +28,10 @@ standing as materialized (
             ),
             (
                 'open_schools > 0 and open_schools_with_roll = 0',
-                'schools.csv: none of its {} open schools has a roll (NumberOfPupils above 0),'
-                ~ ' and the catchments need some: a school without one takes the median roll'
-                ~ ' of its phase. Check that the export fills NumberOfPupils.',
+                'schools.csv: none of its {} open schools has a roll (NumberOfPupils above 0)'
+                ~ ' or a capacity (SchoolCapacity), and the catchments need some: a school'
+                ~ ' without either takes the median roll of its phase. Check that the export'
+                ~ ' fills NumberOfPupils (GIAS downloads do).',
                 ['open_schools'],
             ),
         ]) | indent(8) }} as passes
@@ -43,7 +44,7 @@ standing as materialized (
             count(*) filter (
                 where reject_reason is null
                 and {{ is_open_status('establishment_status') }}
-                and pupils_on_roll > 0
+                and (pupils_on_roll > 0 or school_capacity > 0)
             ) as open_schools_with_roll
         from checked
     ) as counts
@@ -79,6 +80,7 @@ final as (
 
         -- measures
         pupils_on_roll,
+        school_capacity,
 
         -- geometry
         easting,

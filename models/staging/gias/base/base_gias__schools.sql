@@ -28,6 +28,7 @@ raw_schools as (
         'statutory_low_age': {'names': ['StatutoryLowAge', 'statutory_low_age']},
         'statutory_high_age': {'names': ['StatutoryHighAge', 'statutory_high_age']},
         'number_of_pupils': {'names': ['NumberOfPupils', 'number_of_pupils']},
+        'school_capacity': {'names': ['SchoolCapacity', 'school_capacity']},
         'la_code': {'required': true, 'names': ['LA (code)', 'la_code']},
         'la_name': {'required': true, 'names': ['LA (name)', 'la_name']},
         'easting': {'required': true},
@@ -55,6 +56,9 @@ typed as (
         raw_schools.admissions_policy,
         {{ parse_integer('raw_schools.number_of_pupils') }} as pupils_on_roll,
         raw_schools.number_of_pupils as pupils_on_roll_text,
+        -- Capacity only stands in for an empty roll (int_school_rolls): a value that is not a
+        -- whole number, or below 0, leaves it empty rather than rejecting the school.
+        {{ parse_integer('raw_schools.school_capacity') }} as school_capacity,
         {{ parse_integer('raw_schools.statutory_low_age') }} as statutory_low_age,
         {{ parse_integer('raw_schools.statutory_high_age') }} as statutory_high_age,
         raw_schools.statutory_low_age as low_age_text,
@@ -131,6 +135,7 @@ select
     religious_character,
     admissions_policy,
     pupils_on_roll,
+    case when school_capacity >= 0 then school_capacity end as school_capacity,
     low_age,
     high_age,
     statutory_low_age is null or statutory_high_age is null as is_age_range_from_phase,
