@@ -288,7 +288,7 @@ def main(argv=None) -> int:
     command = [
         sys.executable,
         str(PROJECT_DIR / "scripts" / "run_build.py"),
-        *("--db", str(args.db), "--raw-dir", str(raw), "--fail-fast"),
+        *("--db", str(args.db), "--raw-dir", str(raw)),
         *(("--vars", json.dumps(build_vars)) if build_vars else ()),
     ]
     args.db.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,28 @@
 {%- endmacro %}
 
 
+{#- police.uk's Month as YYYY-MM. A file opened and saved in Excel holds the month as Excel
+    wrote the date it took it for: Jan-14, Jan-2014, 01/2014, 01/01/2014 or 2014-01-01; each
+    is read back (a two-digit year is 20YY: police.uk starts in December 2010). Any other text
+    is kept as it is, for staging to reject as unparseable_timestamp. Written without
+    strptime, which crashed now and then (macro parse_timestamp). -#}
+{% macro police_uk_month(month) -%}
+    case
+        when regexp_full_match({{ month }}, '\d{4}-(0[1-9]|1[0-2])') then {{ month }}
+        when regexp_full_match({{ month }}, '\d{4}-(0[1-9]|1[0-2])-01') then left({{ month }}, 7)
+        when regexp_full_match({{ month }}, '(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)-(\d{2}|\d{4})')
+            then (case when length({{ month }}) = 6 then '20' else '' end)
+                || split_part({{ month }}, '-', 2) || '-'
+                || lpad(cast((strpos(
+                    'janfebmaraprmayjunjulaugsepoctnovdec', lower(left({{ month }}, 3))
+                ) + 2) // 3 as varchar), 2, '0')
+        when regexp_full_match({{ month }}, '(01/)?(0[1-9]|1[0-2])/\d{4}')
+            then right({{ month }}, 4) || '-' || left(right({{ month }}, 7), 2)
+        else {{ month }}
+    end
+{%- endmacro %}
+
+
 {#- The offence code staging gives a police.uk crime type, so that the force's Home Office
     codes and police.uk's types classify through one join: upper case, as staging makes every
     code. -#}

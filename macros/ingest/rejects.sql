@@ -165,7 +165,7 @@
     {{ return({
         'unparseable_timestamp': 'Timestamps must be ISO 8601 local time, as'
             ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20, or carry their offset from UTC'
-            ~ ' (2023-05-04T14:20:00Z).',
+            ~ ' (2023-05-04T14:20:00Z); police.uk files a Month of YYYY-MM, as downloaded.',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
             ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of the same vintage as the boundaries'

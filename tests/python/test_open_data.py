@@ -17,6 +17,7 @@ population file cannot give residents are named, not silently zero.
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -266,6 +267,50 @@ def test_a_pre_2013_file_is_read_and_a_foreign_file_is_named(tmp_path):
     assert result.returncode != 0
     assert "2014-03-notpolice-street.csv" in result.stdout
     assert "Crime type" in result.stdout
+
+
+def test_a_police_uk_file_saved_from_excel_is_read_as_downloaded(tmp_path):
+    """A police.uk file opened and saved in Excel: a byte-order mark, CRLF line ends, and the
+    Month as Excel writes the date it took it for (Jan-14, 01/2014, 01/01/2014, 2014-01-01,
+    JAN-2014). Every row was rejected as unparseable_timestamp, and the build stopped; now
+    its rows are staged exactly as the downloaded file's, keys of anti-social behaviour
+    (made from the row's content) included."""
+    rows = {}
+    for form in ("downloaded", "excel"):
+        raw = tmp_path / form
+        (raw / "police_uk").mkdir(parents=True)
+        target = raw / "police_uk" / CRIME_FILES[0].name
+        if form == "downloaded":
+            shutil.copyfile(CRIME_FILES[0], target)
+        else:
+            with open(CRIME_FILES[0], newline="", encoding="utf-8") as handle:
+                header, *lines = list(csv.reader(handle))
+            month = header.index("Month")
+            shapes = ["Jan-14", "01/2014", "01/01/2014", "2014-01-01", "JAN-2014"]
+            for number, line in enumerate(lines):
+                assert line[month] == "2014-01"
+                line[month] = shapes[number % len(shapes)]
+            with open(target, "w", newline="", encoding="utf-8-sig") as handle:
+                csv.writer(handle, lineterminator="\r\n").writerows([header, *lines])
+        db = tmp_path / f"{form}.duckdb"
+        result = run_dbt(
+            ["run", "--select", "base_police_uk__street_crimes"],
+            dbt_env(raw, db, "e" * 64),
+            tmp_path / f"target-{form}",
+            tmp_path / f"logs-{form}",
+        )
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        with duckdb.connect(str(db), read_only=True) as connection:
+            rows[form] = connection.execute(
+                """
+                select crime_ref, committed_from, recorded_at, ho_offence_code, easting,
+                    northing
+                from staging.base_police_uk__street_crimes
+                order by source_row_number
+                """
+            ).fetchall()
+    assert len(rows["downloaded"]) == 18_631
+    assert rows["excel"] == rows["downloaded"]
 
 
 def test_study_area_is_cut_by_local_authorities_or_a_force_polygon(tmp_path):

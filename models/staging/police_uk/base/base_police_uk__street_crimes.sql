@@ -35,7 +35,7 @@ read_rows as (
         row_number() over () as read_row_number,
         {{ 'filename' if files else 'cast(null as varchar)' }} as source_file,
         {{ column['Crime ID'] }} as crime_id,
-        {{ column['Month'] }} as crime_month,
+        {{ police_uk_month(column['Month']) }} as crime_month,
         {{ column['Crime type'] }} as crime_type,
         {{ column['Longitude'] }} as longitude,
         {{ column['Latitude'] }} as latitude,
