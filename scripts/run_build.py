@@ -54,7 +54,10 @@ import build_fingerprint  # noqa: E402
 from compact_database import compact, quoted  # noqa: E402
 from compare_marts import quoted as identifier  # noqa: E402
 from dbt_runner import dbt_environment, run_dbt  # noqa: E402
-from school_exposure_plugin import database_in_use_problem  # noqa: E402
+from school_exposure_plugin import (  # noqa: E402
+    database_in_use_problem,
+    pseudonymisation_key_problem,
+)
 from spatial_extension import load_spatial  # noqa: E402
 
 TARGET = Path(os.environ.get("DBT_TARGET_PATH", PROJECT / "target"))
@@ -211,6 +214,20 @@ def raw_folder(raw_dir: str | None, variables: dict) -> Path:
         or "data/raw"
     )
     return PROJECT / chosen
+
+
+def inputs_problem(folder: Path) -> str | None:
+    """What stops a build before it starts, said at once rather than a minute into it: no
+    extract folder, or a person file without a usable pseudonymisation key."""
+    if not folder.is_dir():
+        return (
+            f"the extract folder {folder} does not exist or is not a folder (--raw-dir, else"
+            " SCHOOL_EXPOSURE_RAW_DIR, else data/raw): point it at the folder that holds"
+            " offences.csv and the other files ../shared/extract-contract.md names"
+        )
+    if any(folder.glob("offence_persons.csv*")):
+        return pseudonymisation_key_problem()
+    return None
 
 
 def resolved_vars(variables: dict) -> dict:
@@ -464,6 +481,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.drop_person_level:
         variables["drop_person_level_tables"] = True
+    problem = inputs_problem(raw_folder(args.raw_dir, variables))
+    if problem:
+        say(f"{problem.rstrip('.')}; nothing built, {db} unchanged")
+        return 2
 
     started = time.monotonic()
     wall_started = time.time()
