@@ -215,7 +215,21 @@ def _line_ending_kinds(file: Path) -> set[bytes]:
     return kinds | ({b"\r"} if carry else set())
 
 
+# Each file is checked by every model and test that reads it, in one dbt process: once is
+# enough while its size and modification time stay (a CRLF file takes three byte searches,
+# 1.5 s a GB).
+_LINE_ENDING_PROBLEMS: dict[tuple[str, int, int], str | None] = {}
+
+
 def _line_ending_problem(file: Path) -> str | None:
+    stat = file.stat()
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LINE_ENDING_PROBLEMS:
+        _LINE_ENDING_PROBLEMS[key] = _first_line_ending_otherwise(file)
+    return _LINE_ENDING_PROBLEMS[key]
+
+
+def _first_line_ending_otherwise(file: Path) -> str | None:
     """Where a CSV file's rows stop ending as its first one does (CRLF, then LF alone), or
     None. DuckDB's strict CSV reader cannot read such a file: it stops with \"the CSV Parser
     state machine reached an invalid state\", or on a large file with no file name at all, and
