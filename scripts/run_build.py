@@ -67,9 +67,16 @@ def say(message: str) -> None:
     print(f"[run_build] {message}", flush=True)
 
 
-def dbt(args: list[str], db: Path, raw_dir: str | None) -> int:
-    """dbt, its output on this console, into the database `db`."""
-    return run_dbt(args, dbt_environment(db, raw_dir), capture=False).returncode
+REUSED_MODELS_VARIABLE = "SCHOOL_EXPOSURE_REUSED_FROM_PUBLISHED"
+
+
+def dbt(args: list[str], db: Path, raw_dir: str | None, reused: list[str] | None = None) -> int:
+    """dbt, its output on this console, into the database `db`; `reused`: the models a
+    refresh copied from the published build, for marts.build_status (macro build_selection),
+    through the environment rather than a var, whose change makes dbt parse everything again."""
+    env = dbt_environment(db, raw_dir)
+    env[REUSED_MODELS_VARIABLE] = " ".join(reused or [])
+    return run_dbt(args, env, capture=False).returncode
 
 
 def remove_database(path: Path) -> None:
@@ -282,10 +289,12 @@ def published_fingerprint(db: Path) -> tuple[dict[str, str] | None, str]:
 
 
 def plan_refresh(
-    db: Path, raw_dir: str | None, variables: dict
+    db: Path, building: Path, raw_dir: str | None, variables: dict
 ) -> tuple[list[dict], str, dict[str, str]]:
     """The catchment models to copy from the published file (none: build everything), why,
-    and the fingerprint they were found with."""
+    and the fingerprint they were found with. The project is parsed with the profile the
+    build will use (its database is the new file, `building`): dbt parses everything again
+    when the profile changes, which it did twice per refresh (5 s each at scale 1)."""
     if not db.exists():
         return [], f"no published database at {db}", {}
     previous, problem = published_fingerprint(db)
@@ -293,7 +302,9 @@ def plan_refresh(
         return [], problem, {}
     forget_artifact("manifest.json")
     dbt_vars = ["--vars", json.dumps(variables, default=str)] if variables else []
-    if dbt(["parse", "--quiet", *dbt_vars], db, raw_dir) != 0 or not (manifest := read_manifest()):
+    parsed = dbt(["parse", "--quiet", *dbt_vars], building, raw_dir)
+    remove_database(building)  # nothing should be there, as dbt parse opens no database
+    if parsed != 0 or not (manifest := read_manifest()):
         return [], "dbt could not parse the project (the build will say why)", {}
     current = build_fingerprint.fingerprint(
         manifest, raw_folder(raw_dir, variables), resolved_vars(variables)
@@ -504,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
             return 3
     reused: list[dict] = []
     if args.refresh:
-        reused, why, planned = plan_refresh(db, args.raw_dir, variables)
+        reused, why, planned = plan_refresh(db, building, args.raw_dir, variables)
         if reused:
             catchments = sum(
                 m["original_file_path"].startswith(build_fingerprint.REUSABLE_FOLDER)
@@ -526,16 +537,13 @@ def main(argv: list[str] | None = None) -> int:
     if reused:
         names = [model["name"] for model in reused]
         command += ["--exclude", *names, "--indirect-selection", "cautious"]
-        variables_run = {**variables, "reused_from_published": names}
-    else:
-        variables_run = variables
-    if variables_run:
-        command += ["--vars", json.dumps(variables_run, default=str)]
+    if variables:
+        command += ["--vars", json.dumps(variables, default=str)]
     snapshot_clock = duckdb_now()
     say(f"building into {building} (the published {db} is untouched until this ends)")
     forget_artifact("run_results.json")
     forget_artifact("manifest.json")
-    if dbt(command, building, args.raw_dir) != 0:
+    if dbt(command, building, args.raw_dir, [model["name"] for model in reused]) != 0:
         remove_database(building)
         say(
             f"the build failed (see the messages above); {db} still holds the previous "

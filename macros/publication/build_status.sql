@@ -49,11 +49,14 @@
 
 {#- 'all' when the whole project was selected, else the selection as given. A refresh
     (scripts/run_build.py --refresh) leaves out exactly the models it reused from the published
-    build (the catchments and the models they are built from), var reused_from_published: that
-    is the whole project too. -#}
+    build (the catchments and the models they are built from), named in the environment
+    variable SCHOOL_EXPOSURE_REUSED_FROM_PUBLISHED: that is the whole project too. Not a var:
+    dbt parses the whole project again when a var changes (7 s at scale 1), and did so twice
+    per refresh (into it and out of it); an environment variable read at run time costs no
+    parse. -#}
 {% macro build_selection() -%}
     {%- set args = invocation_args_dict -%}
-    {%- set reused = var('reused_from_published') -%}
+    {%- set reused = (env_var('SCHOOL_EXPOSURE_REUSED_FROM_PUBLISHED', '') or '').split() -%}
     {%- set excluded = args.get('exclude') or [] -%}
     {%- set excluded = excluded.split() if excluded is string else excluded -%}
     {%- if reused and not args.get('select') and not args.get('selector')
