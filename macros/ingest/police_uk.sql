@@ -42,7 +42,9 @@
     case
         when regexp_full_match({{ month }}, '\d{4}-(0[1-9]|1[0-2])') then {{ month }}
         when regexp_full_match({{ month }}, '\d{4}-(0[1-9]|1[0-2])-01') then left({{ month }}, 7)
-        when regexp_full_match({{ month }}, '(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)-(\d{2}|\d{4})')
+        when regexp_full_match(
+            {{ month }}, '(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)-(\d{2}|\d{4})'
+        )
             then (case when length({{ month }}) = 6 then '20' else '' end)
                 || split_part({{ month }}, '-', 2) || '-'
                 || lpad(cast((strpos(

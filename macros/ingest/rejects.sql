@@ -168,8 +168,8 @@
             ~ ' (2023-05-04T14:20:00Z); police.uk files a Month of YYYY-MM, as downloaded.',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
-            ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of the same vintage as the boundaries'
-            ~ ' (2011 codes match none of 2021 boundaries).',
+            ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of'
+            ~ ' the same vintage as the boundaries (2011 codes match none of 2021 boundaries).',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
         'unknown_sex': 'sex must be M, F or U (or empty), not a word such as Male.',
