@@ -13,8 +13,12 @@
     A time with its offset from UTC (`2023-07-04T15:20:00Z`, `+01:00`, `+0100`), as systems
     that store UTC export it, names one instant: it becomes England's local time
     (Europe/London, summer time included), which the time-of-day measures need; only rows
-    with an offset reach that branch. Rejected before, as unparseable_timestamp. -#}
-{% macro parse_timestamp(text) -%}
+    with an offset reach that branch. Rejected before, as unparseable_timestamp.
+    A date alone (`2023-05-04`, as systems that hold no time export it) is its midnight, the
+    project's mark of "no time of day" (the time-of-day measures leave it out); with
+    date_only_ends_day, for an upper bound such as committed_to, it is the day's last
+    microsecond instead, so that a time on that day is not after it. -#}
+{% macro parse_timestamp(text, date_only_ends_day=false) -%}
     case
         when regexp_full_match(
             {{ text }},
@@ -28,6 +32,9 @@
             regexp_replace({{ text }}, '^(.{10}[T ]\d\d:\d\d)([Z+-])', '\1:00\2')
             as timestamptz
         ))
+        when regexp_full_match({{ text }}, '\d{4}-\d{2}-\d{2}')
+            then cast(try_cast({{ text }} as date) as timestamp)
+            {%- if date_only_ends_day %} + interval 1 day - interval 1 microsecond{% endif %}
     end
 {%- endmacro %}
 

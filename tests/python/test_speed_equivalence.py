@@ -83,7 +83,7 @@ def test_timestamp_parse_equals_the_replace_and_cast_it_replaced():
     """Every accepted form reads as before and every broken one is still unreadable (null,
     which staging turns into unparseable_timestamp), on the fixed cases and on a year of
     minutes in both of the contract's forms; but for times with an offset from UTC, read
-    since as England's local time."""
+    since as England's local time, and a date alone, read since as its midnight."""
     parse_timestamp = macro("parsing/parse_values.sql", "parse_timestamp")
     con = duckdb.connect()
     con.execute("create table t (text varchar)")
@@ -105,11 +105,13 @@ def test_timestamp_parse_equals_the_replace_and_cast_it_replaced():
     ).fetchall()
     assert len(rows) > 100_000
     # Times with an offset from UTC, which the old form rejected, are read as England's local
-    # time since (macro parse_timestamp): the only difference.
+    # time since (macro parse_timestamp), and a date alone as its midnight: the only
+    # differences.
     differing = {text: new for text, old, new in rows if old != new}
     assert differing == {
         "2023-05-04T15:20:00Z": datetime(2023, 5, 4, 16, 20),
         "2023-05-04T15:20:00+01:00": datetime(2023, 5, 4, 15, 20),
+        "2023-05-04": datetime(2023, 5, 4),
     }
     readable = {text for text, old, _ in rows[: len(TIMESTAMPS)] if old is not None}
     assert readable == set(TIMESTAMPS[:12])

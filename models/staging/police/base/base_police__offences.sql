@@ -77,9 +77,11 @@ typed as not materialized (
         coalesce(lower(status), 'confirmed') as status,
 
         -- timestamps
+        -- A date alone is its midnight, or for the two upper bounds the day's end: an
+        -- offence on 4 May recorded "2023-05-04" was not committed after it was recorded.
         {{ parse_timestamp('committed_from') }} as committed_from_at,
-        {{ parse_timestamp('committed_to') }} as committed_to_at,
-        {{ parse_timestamp('recorded_at') }} as recorded_at,
+        {{ parse_timestamp('committed_to', date_only_ends_day=true) }} as committed_to_at,
+        {{ parse_timestamp('recorded_at', date_only_ends_day=true) }} as recorded_at,
 
         -- geometry (British National Grid metres, as the contract says)
         {{ parse_number('easting') }} as easting,
