@@ -89,6 +89,9 @@ QUALITY_HEADLINES = {
     ("offence_persons.csv", "home_not_located"): "person rows whose home is not located",
     ("schools.csv", "school_without_roll"): "open schools whose roll is estimated",
     ("catchments", "catchment_fallback"): "schools whose catchment fell back to their own LSOA",
+    ("priority ranks", "top_rank_reaches_bottom_half"): (
+        "top-ranked schools whose rank interval reaches the bottom half of the list"
+    ),
 }
 
 

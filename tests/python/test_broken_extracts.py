@@ -1043,3 +1043,29 @@ def test_msoa_and_ward_columns_left_empty_are_warned_about(world, tmp_path):
     assert re.search(r"WARN [1-9]\d* assert_every_lookup_lsoa_has_its_msoa_and_ward", output), (
         output[-3000:]
     )
+
+
+def test_too_few_offences_to_rank_warn_that_the_top_is_noise(world, tmp_path):
+    """One offence in a hundred (and its persons): the build goes on, but the ranks cannot be
+    told apart, and the data-quality warning says so before anyone reads the top of the list."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "offences.csv")
+    kept = rows[::100]
+    write_rows(raw / "offences.csv", header, kept)
+    crimes = {row[header.index("crime_ref")] for row in kept}
+    person_header, persons = rows_of(raw / "offence_persons.csv")
+    crime = person_header.index("crime_ref")
+    write_rows(
+        raw / "offence_persons.csv",
+        person_header,
+        [row for row in persons if row[crime] in crimes],
+    )
+    result, output, db = stage(raw, tmp_path, "+fct_data_quality")
+    assert result.returncode == 0, output[-3000:]
+    assert re.search(r"WARN 1 data_quality_top_ranks_are_told_apart_from_the_bottom_half", output)
+    with duckdb.connect(str(db), read_only=True) as con:
+        share, met = con.execute(
+            "select share, meets_threshold from marts.fct_data_quality"
+            " where check_name = 'top_rank_reaches_bottom_half'"
+        ).fetchone()
+    assert share > 0.5 and met is False

@@ -8,7 +8,7 @@ import csv
 import json
 from collections import Counter
 
-from conftest import Build
+from conftest import Build, project_vars
 
 FILES_WITH_DEFECTS = ("offences.csv", "offence_persons.csv", "schools.csv")
 
@@ -91,3 +91,34 @@ def test_every_month_from_first_to_last_is_shown_and_adds_up(built: Build):
     for month in months:
         judged = checks[("offences.csv", "offences_in_month", month)][3] is not None
         assert judged == (start <= month <= end), month
+
+
+def test_top_ranks_reaching_the_bottom_half_are_counted_from_the_published_ranks(
+    built: Build,
+):
+    """The rank check counts, among the top priority_top_n, the schools whose 90% rank
+    interval reaches the bottom half of the list; on the fixture world the ranks are told
+    apart (a thinned extract that is not: test_broken_extracts.py)."""
+    top_n = project_vars()["priority_top_n"]
+    con = built.connect()
+    ranked, top, reaching = con.execute(
+        f"""
+        with ranks as (
+            select * from marts.fct_school_exposure where priority_rank is not null
+        )
+        select
+            (select count(*) from ranks),
+            count(*) filter (where priority_rank <= {top_n}),
+            count(*) filter (
+                where priority_rank <= {top_n}
+                and priority_rank_upper > (select count(*) from ranks) / 2
+            )
+        from ranks
+        """
+    ).fetchone()
+    assert ranked > 2 * top_n and top == top_n
+    counted, denominator, _, met, _ = quality(built)[
+        ("priority ranks", "top_rank_reaches_bottom_half", "")
+    ]
+    assert (counted, denominator) == (reaching, top)
+    assert met is True

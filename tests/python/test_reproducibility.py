@@ -67,6 +67,7 @@ ODD_VARS = {
     "quality_max_homes_not_located_share": 0.01,
     "quality_max_schools_without_roll_share": 0.01,
     "quality_max_catchment_fallback_share": 0.001,
+    "quality_max_uncertain_top_rank_share": 0.5,
 }
 
 

@@ -37,6 +37,11 @@ selected as (
     select * from {{ ref('int_catchment_flows_selected') }}
 ),
 
+ranks as (
+    select * from {{ ref('int_school_priority_ranks') }}
+    where priority_rank is not null
+),
+
 file_totals as (
     select
         file_name,
@@ -148,6 +153,27 @@ catchment_checks as (
     from selected_flows
 ),
 
+ranked_list as (
+    select count(*) as schools from ranks
+),
+
+rank_checks as (
+    -- Too few offences, or too few schools, leave ranks that cannot be told apart: a school
+    -- at the top whose 90% interval reaches the bottom half of the list is not known to be
+    -- high at all, and naming it would stigmatise it on noise.
+    {{ quality_row(
+        "'priority ranks'", 'top_rank_reaches_bottom_half', 'null',
+        'count(*) filter (where ranks.priority_rank <= ' ~ var('priority_top_n')
+        ~ ' and ranks.priority_rank_upper > ranked_list.schools / 2)',
+        'count(*) filter (where ranks.priority_rank <= ' ~ var('priority_top_n') ~ ')',
+        var('quality_max_uncertain_top_rank_share'), "'maximum'",
+        "'schools in the top priority_top_n whose 90% rank interval reaches the bottom half of"
+        ~ " the ranked list'"
+    ) | indent(4) }}
+    from ranks
+    cross join ranked_list
+),
+
 offence_months as (
     select
         date_trunc('month', committed_from_at) as month_start,
@@ -239,6 +265,8 @@ all_checks as (
     select * from school_checks
     union all
     select * from catchment_checks
+    union all
+    select * from rank_checks
     union all
     select * from month_checks
     union all
