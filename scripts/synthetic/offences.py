@@ -200,6 +200,18 @@ def _times(rng, profiles: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[m]") + (hour * 60 + minute).astype("timedelta64[m]")
 
 
+def _past_spring_gap(times: np.ndarray) -> np.ndarray:
+    """England's clocks go from 01:00 to 02:00 on the last Sunday of March, so no force system
+    records a time in that hour (read back in UTC, such a time named an instant an hour away):
+    a time drawn in it is moved an hour on, as a clock shows it."""
+    april = (times.astype("datetime64[Y]").astype("datetime64[M]") + 3).astype("datetime64[D]")
+    march_31 = april - np.timedelta64(1, "D")
+    last_sunday = march_31 - ((march_31.astype(np.int64) + 3) % 7 - 6) % 7
+    gap = last_sunday.astype("datetime64[m]") + np.timedelta64(60, "m")
+    in_gap = (times >= gap) & (times < gap + np.timedelta64(60, "m"))
+    return np.where(in_gap, times + np.timedelta64(60, "m"), times)
+
+
 def _lognormal_minutes(rng, median: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     return np.round(median * np.exp(sigma * rng.normal(size=len(median)))).astype(np.int64)
 
@@ -326,8 +338,11 @@ def simulate_offences(
     category = np.array([classes[c][1] for c in codes])[pick]
     youth = rng.random(n) < np.vectorize(YOUTH_SHARE.get)(category)
     profile = np.where(youth, "youth", np.array([p for _, _, p in OFFENCE_MIX])[pick])
-    committed_from = _times(rng, profile)
-    committed_to, recorded_at = _period_and_recording(rng, committed_from, category, code)
+    # committed_from first: the later two, drawn after it, are then after it when moved too
+    committed_from = _past_spring_gap(_times(rng, profile))
+    committed_to, recorded_at = map(
+        _past_spring_gap, _period_and_recording(rng, committed_from, category, code)
+    )
     modes = _place_modes(rng, code, youth, committed_from)
     xy, lsoa = _locations(rng, geo, pop, schools, modes, _hubs(hub_rng, geo))
     lsoa[rng.random(n) < NOT_GEOCODED] = -1

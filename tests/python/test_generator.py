@@ -345,6 +345,12 @@ def test_clean_offences_are_valid(extract):
             x0 <= int(r["easting"]) <= x1 and y0 <= int(r["northing"]) <= y1
         )
         assert r["status"] in ("", "confirmed", "cancelled")
+    # No clock in England shows 01:00-01:59 on the last Sunday of March (summer time begins)
+    for column in ("committed_from", "committed_to", "recorded_at"):
+        times = [parse_timestamp(r[column]) for r in rows if r[column]]
+        assert not [
+            t for t in times if t.month == 3 and t.day > 24 and t.weekday() == 6 and t.hour == 1
+        ], column
     violent = {
         r["ho_offence_code"]
         for r in read_rows(REPO / "seeds" / "offence_classes.csv")
