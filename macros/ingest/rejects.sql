@@ -164,8 +164,11 @@
 {% macro reject_hints() -%}
     {{ return({
         'unparseable_timestamp': 'Timestamps must be ISO 8601 local time, as'
-            ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20, or carry their offset from UTC'
-            ~ ' (2023-05-04T14:20:00Z); police.uk files a Month of YYYY-MM, as downloaded.',
+            ~ ' 2023-05-04T15:20:00 or 2023-05-04 15:20 (or a date alone), or carry their'
+            ~ ' offset from UTC (2023-05-04T14:20:00Z). Day-first dates (04/05/2023, as Excel'
+            ~ ' saves them in the UK) cannot be told from month-first ones: export from the'
+            ~ ' source system, not through Excel. police.uk files: a Month of YYYY-MM, as'
+            ~ ' downloaded.',
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
             ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of'
