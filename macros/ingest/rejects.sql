@@ -175,11 +175,14 @@
             ~ ' the same vintage as the boundaries (2011 codes match none of 2021 boundaries).',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
-        'unknown_sex': 'sex must be M, F or U (or empty), not a word such as Male.',
+        'unknown_sex': 'sex must be M, F or U (or Male, Female, Not known, or empty),'
+            ~ ' not a number code such as 1 or 2.',
         'unknown_status': 'status must be confirmed or cancelled (or empty, for confirmed).',
         'unparseable_flag': 'knife_flag and proactive_flag must be Y or N (or empty).',
         'unknown_ethnicity': 'ethnicity must be one of the ONS 5 broad groups White, Black,'
-            ~ ' Asian, Mixed, Other (or empty): map codes such as the 16+1 W1 to them.',
+            ~ ' Asian, Mixed, Other (or their census names, or a self-defined 16+1 code such'
+            ~ ' as W1, or empty); officer-defined codes (IC1-IC6) record something else: send'
+            ~ ' the self-defined ethnicity, or leave the column empty.',
         'unparseable_coordinates': 'Coordinates must be British National Grid (EPSG:27700)'
             ~ ' metres, both given: not longitude and latitude in degrees.',
         'orphan_person_row': 'Person rows must refer to a crime_ref of offences.csv (a row'

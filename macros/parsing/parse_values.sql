@@ -132,3 +132,52 @@
         end
     )
 {%- endmacro %}
+
+
+{#- Sex as the contract writes it (M, F, U) in any case, or as a word (Male, Female,
+    Unknown, Not known), as many force systems export it. Anything else is returned as
+    written, upper-case, for base_police__offence_persons to reject as unknown_sex. -#}
+{% macro parse_sex(text) -%}
+    case upper({{ text }})
+        when 'MALE' then 'M'
+        when 'FEMALE' then 'F'
+        when 'UNKNOWN' then 'U'
+        when 'NOT KNOWN' then 'U'
+        else upper({{ text }})
+    end
+{%- endmacro %}
+
+
+{#- The ONS five broad ethnic groups, in the contract's form: the group's name in any case;
+    the group's longer census name (`Asian, Asian British or Asian Welsh`, `Black/African/
+    Caribbean/Black British`, `Mixed or Multiple ethnic groups`, `Other ethnic group`, and a
+    White category such as `White British`; `White and Asian`, a Mixed one); or a
+    self-defined 16+1 code (W1-W9 White, M Mixed, A Asian, B Black, O Other, as the
+    police's code frame groups them). `Not stated` and `Not known` are empty. Anything else is
+    returned with its first letter capitalised, for base_police__offence_persons to reject as
+    unknown_ethnicity: an officer-defined code (IC1-IC6) records another thing. -#}
+{% macro parse_ethnicity(text) -%}
+    case
+        when lower({{ text }}) in ('white', 'black', 'asian', 'mixed', 'other')
+            then upper(left({{ text }}, 1)) || lower(substr({{ text }}, 2))
+        when lower({{ text }}) in ('not stated', 'not known', 'unknown') then null
+        when regexp_full_match(upper({{ text }}), '[WMABO][1-9]')
+            then case left(upper({{ text }}), 1)
+                when 'W' then 'White'
+                when 'M' then 'Mixed'
+                when 'A' then 'Asian'
+                when 'B' then 'Black'
+                else 'Other'
+            end
+        when regexp_matches(lower({{ text }}), '^white ?(and|&) ') then 'Mixed'
+        when regexp_matches(lower({{ text }}), '^(white|black|asian|mixed)\b')
+            then case left(lower({{ text }}), 5)
+                when 'white' then 'White'
+                when 'black' then 'Black'
+                when 'asian' then 'Asian'
+                else 'Mixed'
+            end
+        when regexp_matches(lower({{ text }}), '^other ethnic') then 'Other'
+        else upper(left({{ text }}, 1)) || lower(substr({{ text }}, 2))
+    end
+{%- endmacro %}

@@ -980,24 +980,69 @@ def test_a_long_form_population_age_of_90_plus_is_90(world, tmp_path):
     assert aged_90 == sum(row[age] == "90+" for row in rows)
 
 
+def recode_persons(raw: Path, codings: dict[str, dict[str, str]]) -> None:
+    """offence_persons.csv with each column of `codings` rewritten value by value (a value
+    not in its coding is left as it is)."""
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    for column, coding in codings.items():
+        position = header.index(column)
+        for row in rows:
+            if len(row) > position:
+                row[position] = coding.get(row[position], row[position])
+    write_rows(path, header, rows)
+
+
+def test_person_values_in_common_other_codings_are_read(world, build, tmp_path):
+    """sex written Male/Female/Not known, and ethnicity as the 16+1 codes and the census
+    names of the groups, as force systems export them: every person row stages as from the
+    contract's codes (they were rejected, and the build stopped)."""
+    raw = copy_world(world, tmp_path)
+    recode_persons(
+        raw,
+        {
+            "sex": {"M": "Male", "F": "female", "U": "Not known"},
+            "ethnicity": {
+                "White": "W1",
+                "Black": "Black, Black British, Black Welsh, Caribbean or African",
+                "Asian": "A2",
+                "Mixed": "White and Black Caribbean",
+                "Other": "Other ethnic group",
+            },
+        },
+    )
+    result, output, db = stage(raw, tmp_path, "+stg_police__offence_persons")
+    assert result.returncode == 0, output[-3000:]
+    query = (
+        "select coalesce(sex, '-'), coalesce(ethnicity, '-'), reject_reason, count(*)"
+        " from staging.base_police__offence_persons group by all order by all"
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        recoded = con.execute(query).fetchall()
+    with duckdb.connect(str(build.db_path), read_only=True) as con:
+        contract = con.execute(query).fetchall()
+    assert recoded == contract
+
+
 @pytest.mark.parametrize(
     "column, values, phrase",
     [
-        ("sex", {"M": "Male", "F": "Female", "U": "Unknown"}, r"sex must be M, F or U"),
-        ("ethnicity", {"White": "W1", "Asian": "A1"}, r"ethnicity must be one of the ONS 5"),
+        ("sex", {"M": "1", "F": "2", "U": "0"}, r"sex must be M, F or U"),
+        ("ethnicity", {"White": "IC1", "Asian": "IC4"}, r"ethnicity must be one of the ONS 5"),
     ],
 )
 def test_person_values_in_another_coding_are_pointed_out(world, tmp_path, column, values, phrase):
-    """sex written Male/Female, or ethnicity in the 16+1 codes: most rows are rejected, and
-    the message says what the column must hold (it gave the reason's name only). No value of
-    the file is shown."""
+    """sex as ONS number codes, or ethnicity as officer-defined codes (IC1-IC6, which record
+    another thing than self-defined ethnicity): most rows are rejected, and the message says
+    what the column must hold (it gave the reason's name only). No value of the file is
+    shown."""
     raw = copy_world(world, tmp_path)
     path = raw / "offence_persons.csv"
     header, rows = rows_of(path)
     position = header.index(column)
     for row in rows:
         if column == "ethnicity" and row[position]:
-            row[position] = values.get(row[position], "M1")
+            row[position] = values.get(row[position], "IC3")
         elif len(row) > position:
             row[position] = values.get(row[position], row[position])
     rows[0][header.index("person_ref")] = MARKER

@@ -74,10 +74,8 @@ pseudonymised as not materialized (
 
         -- attributes
         {{ parse_date('raw_persons.date_of_birth') }} as born_on,
-        upper(raw_persons.sex) as sex,
-        -- The contract's five groups in its own capitalisation, whatever case the force uses.
-        upper(left(raw_persons.ethnicity, 1)) || lower(substr(raw_persons.ethnicity, 2))
-            as ethnicity,
+        {{ parse_sex('raw_persons.sex') }} as sex,
+        {{ parse_ethnicity('raw_persons.ethnicity') }} as ethnicity,
 
         -- geometry (British National Grid metres)
         {{ parse_number('raw_persons.home_easting') }} as home_easting,
