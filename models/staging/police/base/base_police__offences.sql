@@ -65,9 +65,12 @@ typed as not materialized (
         source_row_number,
         malformed_reason,
         crime_ref,
-        -- ONS writes a subdivided code as 4.1 where the Counting Rules write 4/1.
-        regexp_replace(upper(ho_offence_code), '^([0-9]+[A-Z]?)\.([0-9]+)$', '\1/\2')
-            as ho_offence_code,
+        -- ONS writes a subdivided code as 4.1 where the Counting Rules write 4/1, and force
+        -- systems pad codes with zeros (004/01, 008N): both read as the Counting Rules'.
+        regexp_replace(
+            regexp_replace(upper(ho_offence_code), '^([0-9]+[A-Z]?)\.([0-9]+)$', '\1/\2'),
+            '(^|/)0+([0-9])', '\1\2', 'g'
+        ) as ho_offence_code,
 
         -- attributes
         offence_title,
