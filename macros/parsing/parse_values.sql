@@ -161,23 +161,15 @@
         when lower({{ text }}) in ('white', 'black', 'asian', 'mixed', 'other')
             then upper(left({{ text }}, 1)) || lower(substr({{ text }}, 2))
         when lower({{ text }}) in ('not stated', 'not known', 'unknown') then null
-        when regexp_full_match(upper({{ text }}), '[WMABO][1-9]')
-            then case left(upper({{ text }}), 1)
-                when 'W' then 'White'
-                when 'M' then 'Mixed'
-                when 'A' then 'Asian'
-                when 'B' then 'Black'
-                else 'Other'
-            end
         when regexp_matches(lower({{ text }}), '^white ?(and|&) ') then 'Mixed'
-        when regexp_matches(lower({{ text }}), '^(white|black|asian|mixed)\b')
-            then case left(lower({{ text }}), 5)
-                when 'white' then 'White'
-                when 'black' then 'Black'
-                when 'asian' then 'Asian'
-                else 'Mixed'
+        -- A 16+1 code's letter is its group's initial, as is a census name's first letter
+        when regexp_full_match(upper({{ text }}), '[WMABO][1-9]')
+            or regexp_matches(lower({{ text }}), '^((white|black|asian|mixed)\b|other ethnic)')
+            then case left(upper({{ text }}), 1)
+                {%- for group in ['White', 'Mixed', 'Asian', 'Black', 'Other'] %}
+                when '{{ group[0] }}' then '{{ group }}'
+                {%- endfor %}
             end
-        when regexp_matches(lower({{ text }}), '^other ethnic') then 'Other'
         else upper(left({{ text }}, 1)) || lower(substr({{ text }}, 2))
     end
 {%- endmacro %}
