@@ -166,6 +166,23 @@ def changes_since_last_run(db: Path, started: str) -> dict:
     }
 
 
+def quality_shortfalls(db: Path) -> list[str]:
+    """The data-quality checks that missed their threshold (marts.fct_data_quality), one
+    line each, in shares: the build's warnings about the data, said again where the analyst
+    reads the end of the run rather than among its hundreds of lines."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select source, check_name, breakdown, share, threshold_kind, threshold"
+            " from marts.fct_data_quality where not meets_threshold"
+            " order by source, check_name, breakdown"
+        ).fetchall()
+    return [
+        f"{source} {check}{f' ({breakdown})' if breakdown else ''}: {share:.1%}, "
+        f"against a {kind} of {threshold:.1%}"
+        for source, check, breakdown, share, kind, threshold in rows
+    ]
+
+
 def forget_artifact(name: str) -> None:
     """Remove an earlier invocation's artifact before dbt runs, so that a dbt that stops
     before writing its own is not read as if it had passed."""
@@ -584,7 +601,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{changes['areas_high_violence_flag_changed']} area(s) changed their high-violence "
         f"flag, {changes['areas_high_youth_violence_flag_changed']} their youth flag"
     )
-    log_run(db, {**entry, "outcome": "published", "seconds": seconds, "changes": changes})
+    shortfalls = quality_shortfalls(db)
+    for shortfall in shortfalls:
+        say(f"data quality below its threshold: {shortfall}")
+    if shortfalls:
+        say(
+            "read marts.fct_data_quality and the tests' descriptions before any result "
+            "(README, step 4)"
+        )
+    log_run(
+        db,
+        {
+            **entry,
+            "outcome": "published",
+            "seconds": seconds,
+            "changes": changes,
+            "quality_below_threshold": len(shortfalls),
+        },
+    )
     if args.docs:
         say("generating the docs into target/")
         if dbt(["docs", "generate"], db, args.raw_dir) != 0:

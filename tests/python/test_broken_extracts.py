@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import World, dbt_env, load_spatial, run_dbt
+from conftest import World, dbt_env, load_spatial, run_dbt, run_script
 
 MARKER = "ZQX7MARKER"
 
@@ -1104,9 +1104,21 @@ def test_too_few_offences_to_rank_warn_that_the_top_is_noise(world, tmp_path):
         person_header,
         [row for row in persons if row[crime] in crimes],
     )
-    result, output, db = stage(raw, tmp_path, "+fct_data_quality")
+    db = tmp_path / "db.duckdb"
+    result = run_script(
+        "run_build.py", ["--db", str(db), "--raw-dir", str(raw)], dbt_env(raw, db, "k" * 64)
+    )
+    output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert re.search(r"WARN 1 data_quality_top_ranks_are_told_apart_from_the_bottom_half", output)
+    # said again at the end of the run, where the analyst reads, and kept in the run log
+    assert re.search(
+        r"data quality below its threshold: priority ranks top_rank_reaches_bottom_half: "
+        r"\d+\.\d%, against a maximum of 10\.0%",
+        output,
+    )
+    log = json.loads((tmp_path / "db.runs.jsonl").read_text().splitlines()[-1])
+    assert log["quality_below_threshold"] >= 1
     with duckdb.connect(str(db), read_only=True) as con:
         share, met = con.execute(
             "select share, meets_threshold from marts.fct_data_quality"
