@@ -170,12 +170,15 @@ def quality_shortfalls(db: Path) -> list[str]:
     """The data-quality checks that missed their threshold (marts.fct_data_quality), one
     line each, in shares: the build's warnings about the data, said again where the analyst
     reads the end of the run rather than among its hundreds of lines."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            "select source, check_name, breakdown, share, threshold_kind, threshold"
-            " from marts.fct_data_quality where not meets_threshold"
-            " order by source, check_name, breakdown"
-        ).fetchall()
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute(
+                "select source, check_name, breakdown, share, threshold_kind, threshold"
+                " from marts.fct_data_quality where not meets_threshold"
+                " order by source, check_name, breakdown"
+            ).fetchall()
+    except duckdb.Error as exc:
+        return [f"marts.fct_data_quality could not be read ({exc.__class__.__name__})"]
     return [
         f"{source} {check}{f' ({breakdown})' if breakdown else ''}: {share:.1%}, "
         f"against a {kind} of {threshold:.1%}"

@@ -159,7 +159,7 @@ ranked_list as (
 
 rank_checks as (
     -- Too few offences, or too few schools, leave ranks that cannot be told apart: a school
-    -- at the top whose 90% interval reaches the bottom half of the list is not known to be
+    -- at the top whose rank interval reaches the bottom half of the list is not known to be
     -- high at all, and naming it would stigmatise it on noise.
     {{ quality_row(
         "'priority ranks'", 'top_rank_reaches_bottom_half', 'null',
@@ -167,7 +167,7 @@ rank_checks as (
         ~ ' and ranks.priority_rank_upper > ranked_list.schools / 2)',
         'count(*) filter (where ranks.priority_rank <= ' ~ var('priority_top_n') ~ ')',
         var('quality_max_uncertain_top_rank_share'), "'maximum'",
-        "'schools in the top priority_top_n whose 90% rank interval reaches the bottom half of"
+        "'schools in the top priority_top_n whose rank interval reaches the bottom half of"
         ~ " the ranked list'"
     ) | indent(4) }}
     from ranks
