@@ -618,7 +618,22 @@ def reading_section() -> str:
     )
 
 
-def schools_sections(con, top_n: int) -> list[str]:
+def rank_caution(rank_check: dict | None) -> str:
+    """A banner over the top of the list when fct_data_quality's rank check missed its
+    threshold: with too few offences the ranks cannot be told apart, and a reader of the
+    report (not of the build's warnings) must see that before any school's name."""
+    if not rank_check or rank_check["meets_threshold"] is not False:
+        return ""
+    return (
+        '<p class="banner"><strong>These ranks cannot be told apart.</strong> '
+        f"{percent(rank_check['share'], 0)} of the top {rank_check['denominator']} "
+        "schools have a rank interval reaching the bottom half of the list: too few offences "
+        "to order them (data-quality check top_rank_reaches_bottom_half). Do not read this "
+        "list as an order, and do not single out any school from it.</p>"
+    )
+
+
+def schools_sections(con, top_n: int, rank_check: dict | None = None) -> list[str]:
     schools = rows(
         con,
         "select e.*, l.easting, l.northing, e.priority_rank <= ? as is_top"
@@ -668,6 +683,7 @@ def schools_sections(con, top_n: int) -> list[str]:
         section(
             "ranks",
             "Top of the priority list",
+            rank_caution(rank_check),
             figure(
                 caterpillar(top),
                 "Each school's priority rank (dot) and 90% interval (line). Filled: on the "
@@ -815,7 +831,10 @@ def render(con, edition: str, top_n: int) -> str:
     sections = [method_section(measures)]
     if edition == "vru":
         say("vru edition: ranks, candidates, school map, funnel plot")
-        sections += schools_sections(con, top_n)
+        rank_check = next(
+            (q for q in quality if q["check_name"] == "top_rank_reaches_bottom_half"), None
+        )
+        sections += schools_sections(con, top_n, rank_check)
         sections.append(changes_section(con, top_n))
     say(f"{edition} edition: area map and distributions")
     sections.append(areas_section(con, areas, lads))

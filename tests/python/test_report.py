@@ -99,6 +99,32 @@ def test_the_vru_edition_shows_the_top_schools_with_their_intervals(built: Build
         assert name.replace("&", "&amp;").replace("'", "&#x27;") in text
 
 
+def test_a_top_that_cannot_be_told_apart_is_flagged_above_the_list(built: Build, report):
+    """When fct_data_quality's rank check misses its threshold (too few offences to order
+    the schools), the VRU edition says so above the top of the list, where its reader looks
+    before any name; the fixture world's ranks are told apart, and its report says nothing."""
+    import report as script  # noqa: PLC0415  (scripts/ is on the path in conftest)
+
+    failing = {"meets_threshold": False, "share": 0.92, "denominator": 50}
+    banner = script.rank_caution(failing)
+    assert "These ranks cannot be told apart" in banner
+    assert "92% of the top 50 schools" in banner
+    for passing in (dict(failing, meets_threshold=True), dict(failing, meets_threshold=None)):
+        assert script.rank_caution(passing) == ""
+    assert script.rank_caution(None) == ""
+    (met,) = (
+        built.connect()
+        .execute(
+            "select meets_threshold from marts.fct_data_quality"
+            " where check_name = 'top_rank_reaches_bottom_half'"
+        )
+        .fetchone()
+    )
+    assert met is True
+    text = report["vru"].read_text(encoding="utf-8")
+    assert "Top of the priority list" in text and "These ranks cannot be told apart" not in text
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
