@@ -23,17 +23,20 @@ Columns, per process (and the worst over them):
               interval, with the project's catchment_uncertainty_scale (it should be about
               90%: 80-95% is the project's target)
   pupils_cov  the same for pupils_from_high_violence_areas (before disclosure control)
+  rank_cov    share of schools whose priority rank on the true catchments (the same
+              ranking, with exposure_violence_rate and pupils_from_high_violence_areas taken
+              on them) lies in the published 90% interval of priority_rank
+  top20_width the median width (upper - lower) of that interval over the published top 20
 
 The intervals include the catchment's uncertainty: the spread of each school's measures
 over the catchment's alternatives times var catchment_uncertainty_scale. `--fit` prints
 the coverage each process would have for a range of that factor (the worlds are built
-with it at 1, so the spread is in the output unscaled), to calibrate it on the family.
+with the project's factor; the scores divide it out again), to calibrate it on the family.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import subprocess
 import sys
@@ -78,6 +81,8 @@ class WorldScore:
     top10: float
     coverage: float
     pupils_cov: float
+    rank_cov: float
+    top20_width: float
     rows: tuple = ()
 
     COLUMNS = (
@@ -91,6 +96,8 @@ class WorldScore:
         "top10",
         "coverage",
         "pupils_cov",
+        "rank_cov",
+        "top20_width",
     )
 
 
@@ -189,6 +196,24 @@ def split_half_ceiling(
     return float(np.sqrt(2 * r / (1 + r)))
 
 
+def rank_coverage(rows: list[dict]) -> float:
+    """Share of schools whose priority rank on the true catchments lies in the published
+    interval of their priority rank."""
+    held = [
+        row["priority_rank_lower"] <= row["true_priority_rank"] <= row["priority_rank_upper"]
+        for row in rows
+    ]
+    return sum(held) / len(held)
+
+
+def top_rank_interval_width(rows: list[dict], top: int = 20) -> float:
+    """Median width of the published priority rank's interval over the `top` first schools."""
+    first = sorted(rows, key=lambda row: (row["priority_rank"], row["urn"]))[:top]
+    return float(
+        np.median([row["priority_rank_upper"] - row["priority_rank_lower"] for row in first])
+    )
+
+
 def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -> WorldScore:
     """Score a built world against its truth (analyses/evaluation/school_exposure_against_truth)."""
     cursor = con.execute(
@@ -196,6 +221,12 @@ def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -
     )
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    # The world was built with the project's factor: the catchment's share of each variance
+    # is kept unscaled here, so that coverage() can score any factor (--fit).
+    built = default_uncertainty_scale()
+    for row in rows:
+        for column in ("exposure_catchment_variance", "pupils_high_catchment_variance"):
+            row[column] = row[column] / built**2 if built else 0.0
     return WorldScore(
         process=process,
         schools=len(rows),
@@ -213,6 +244,8 @@ def score_world(con: duckdb.DuckDBPyConnection, truth_dir: Path, process: str) -
         ),
         coverage=coverage(rows, "exposure", default_uncertainty_scale()),
         pupils_cov=coverage(rows, "pupils_high", default_uncertainty_scale()),
+        rank_cov=rank_coverage(rows),
+        top20_width=top_rank_interval_width(rows),
         rows=tuple(rows),
     )
 
@@ -240,23 +273,30 @@ def build_world(
     reuse: bool = False,
     real: Path | None = None,
     data_tests: bool = False,
+    without_persons: bool = False,
 ) -> tuple[Path, Path]:
     """Generate (unless `reuse` and it is there) and build one world under `work`, on the
     real geography in the open-data folder `real` if given; returns (database, truth
     directory). With `data_tests` the build runs the project's data tests too, and fails
     when one fails: a world unlike the demo can break an invariant that no score shows (on
-    real geography 100 balancing rounds once left LSOAs' children 1% short)."""
+    real geography 100 balancing rounds once left LSOAs' children 1% short). With
+    `without_persons` the extract's offence_persons.csv keeps only its header, as in open
+    data: the offender and commute measures are unavailable and the priority score rests on
+    the two measures the catchment makes."""
     raw, truth, db = work / "raw", work / "truth", work / "world.duckdb"
     db.unlink(missing_ok=True)
     if not (reuse and (truth / "manifest.json").exists()):
         generate(process, scale, seed, raw, truth, real)
+    if without_persons:
+        persons = raw / "offence_persons.csv"
+        with persons.open(encoding="utf-8") as file:
+            header = file.readline()
+        persons.write_text(header, encoding="utf-8")
     env = dbt_environment(db, raw)
     env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = secrets.token_hex(32)
-    # The catchment's share of the variance unscaled, so that --fit can scale it; few rank
-    # replicates, since nothing here reads the rank intervals (the build is then quicker).
-    unscaled = json.dumps({"catchment_uncertainty_scale": 1.0, "priority_rank_replicates": 20})
+    # With the project's defaults: the published intervals, of the ranks too, are scored.
     excluded = ("unit_test",) if data_tests else ("test", "unit_test")
-    result = run_dbt(["build", "--exclude-resource-type", *excluded, "--vars", unscaled], env, work)
+    result = run_dbt(["build", "--exclude-resource-type", *excluded], env, work)
     if result.returncode != 0:
         raise RuntimeError(
             f"dbt build of the {process} world failed:\n" + (result.stdout + result.stderr)[-3000:]
@@ -272,9 +312,10 @@ def evaluate_world(
     reuse: bool = False,
     real: Path | None = None,
     data_tests: bool = False,
+    without_persons: bool = False,
 ) -> WorldScore:
     """Build one world under `work` (build_world) and score it against its truth."""
-    db, truth = build_world(process, scale, seed, work, reuse, real, data_tests)
+    db, truth = build_world(process, scale, seed, work, reuse, real, data_tests, without_persons)
     con = duckdb.connect(str(db), read_only=True)
     load_spatial(con)
     try:
@@ -293,8 +334,9 @@ def format_table(scores: list[WorldScore]) -> str:
         )
     if len(scores) > 1:
         worst = {c: min(getattr(s, c) for s in scores) for c in WorldScore.COLUMNS}
-        # the coverages furthest from the 90% they should have
-        for column in ("coverage", "pupils_cov"):
+        # the coverages furthest from the 90% they should have, the widest intervals
+        worst["top20_width"] = max(s.top20_width for s in scores)
+        for column in ("coverage", "pupils_cov", "rank_cov"):
             worst[column] = min((getattr(s, column) for s in scores), key=lambda v: -abs(v - 0.9))
         lines.append(
             f"{'worst':<22} {'':>7} " + " ".join(f"{worst[c]:>9.3f}" for c in WorldScore.COLUMNS)
@@ -307,7 +349,7 @@ FIT_SCALES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 
 def format_fit(scores: list[WorldScore]) -> str:
     """Coverage of the exposure's 90% interval per process for each catchment_uncertainty_scale
-    in FIT_SCALES (the worlds' own intervals were built with 1)."""
+    in FIT_SCALES (from the rows' unscaled catchment variances)."""
     lines = [f"{'catchment_uncertainty_scale':<28}" + "".join(f"{k:>7.1f}" for k in FIT_SCALES)]
     for score in scores:
         for measure in ("exposure", "pupils_high"):
@@ -355,6 +397,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run the project's data tests in each build too, and stop at a world that "
         "fails one (slower)",
     )
+    parser.add_argument(
+        "--without-persons",
+        action="store_true",
+        help="build each world from its offences alone, as from open data (offence_persons.csv "
+        "emptied to its header): the priority score then rests on the catchment's two "
+        "measures, and rank_cov and top20_width show how its rank intervals fare",
+    )
     args = parser.parse_args(argv)
     scores = []
     for process in args.processes:
@@ -372,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.reuse,
                     args.real_geography,
                     args.data_tests,
+                    args.without_persons,
                 )
             )
         print(

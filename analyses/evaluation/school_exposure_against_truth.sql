@@ -2,8 +2,10 @@
 -- the parts of its variance, pupils_from_high_violence_areas (before disclosure control)
 -- with the parts of its variance, the same two measures on its true catchment (the
 -- generator's pupil_flows.csv in var truth_dir, with the same LSOA rates), how its
--- catchment is modelled, and the share of its true pupils the published catchment places
--- in the right LSOA. Run by scripts/evaluate_worlds.py.
+-- catchment is modelled, the share of its true pupils the published catchment places
+-- in the right LSOA, and its published priority rank with the rank's interval beside the
+-- rank it would have on the true catchments. Run by scripts/evaluate_worlds.py.
+{%- set suppressed_middle = var('disclosure_min_count') / 2 %}
 with
 
 published as (
@@ -48,6 +50,50 @@ true_exposure as (
     group by true_flows.urn
 ),
 
+controlled as (
+    select * from {{ ref('int_school_measures_controlled') }}
+),
+
+ranks as (
+    select * from {{ ref('int_school_priority_ranks') }}
+),
+
+true_measures as (
+    -- Every ranked school's measures as int_school_priority_ranks ranks them, with the two
+    -- that rest on the catchment taken on the true one (the modelled value for a school the
+    -- truth has no pupils for).
+    select
+        controlled.urn,
+        0 as replicate,
+        coalesce(true_exposure.exposure, controlled.exposure_violence_rate)
+            as exposure_violence_rate,
+        coalesce(
+            true_exposure.pupils_from_high_violence_areas * exact.catchment_pupils
+            / true_exposure.true_pupils,
+            controlled.pupils_from_high_violence_areas,
+            {{ suppressed_middle }}
+        ) as pupils_from_high_violence_areas,
+        1000.0 * coalesce(controlled.school_aged_violent_offenders, {{ suppressed_middle }})
+        / controlled.pupils_on_roll as school_aged_violent_offenders_per_1000_pupils,
+        coalesce(controlled.near_school_commute_violence, {{ suppressed_middle }})
+            as near_school_commute_violence
+    from controlled
+    inner join exact
+        on controlled.urn = exact.urn
+    left join true_exposure
+        on controlled.urn = true_exposure.urn
+),
+
+true_measure_values as (
+    unpivot true_measures
+    on columns(* exclude (urn, replicate))
+    into name measure value measure_value
+),
+
+true_ranks as (
+    {{ priority_ranks('true_measure_values') | indent(4) }}
+),
+
 placed as (
     -- Of each school's true pupils, how many its modelled shares put in the right LSOA.
     select
@@ -84,7 +130,11 @@ select
     true_exposure.pupils_from_high_violence_areas * exact.catchment_pupils
     / true_exposure.true_pupils as true_pupils_high,
     true_exposure.true_pupils,
-    placed.placed_pupils
+    placed.placed_pupils,
+    ranks.priority_rank,
+    ranks.priority_rank_lower,
+    ranks.priority_rank_upper,
+    true_ranks.priority_rank as true_priority_rank
 from published
 inner join rolls
     on published.urn = rolls.urn
@@ -94,4 +144,8 @@ inner join true_exposure
     on published.urn = true_exposure.urn
 inner join placed
     on published.urn = placed.urn
+inner join ranks
+    on published.urn = ranks.urn
+inner join true_ranks
+    on published.urn = true_ranks.urn
 order by published.urn

@@ -63,12 +63,24 @@ def test_the_worst_process_keeps_the_floor(scores, measure):
     )
 
 
-@pytest.mark.parametrize("measure", ["coverage", "pupils_cov"])
+@pytest.mark.parametrize("measure", ["coverage", "pupils_cov", "rank_cov"])
 def test_intervals_hold_the_true_catchment_value_about_90_percent(scores, measure):
     low, high = COVERAGE
     for score in scores:
         value = getattr(score, measure)
         assert low <= value <= high, f"{measure} on {score.process}: {value:.3f}"
+
+
+def test_the_rank_on_the_true_catchments_ranks_the_same_schools(scores):
+    """rank_cov compares each school's rank interval with its rank on the true catchments:
+    a ranking of the same schools, from 1, in the same direction as the published one."""
+    from scipy import stats
+
+    for score in scores:
+        true_ranks = [row["true_priority_rank"] for row in score.rows]
+        assert min(true_ranks) == 1 and max(true_ranks) <= len(true_ranks)
+        published = [row["priority_rank"] for row in score.rows]
+        assert stats.spearmanr(published, true_ranks).statistic > 0.8, score.process
 
 
 def test_leaving_out_the_catchment_uncertainty_claims_too_much(scores):
@@ -130,7 +142,7 @@ def test_real_geography_keeps_the_floors(real_scores, capsys):
             assert getattr(score, measure) >= floor, (
                 f"{measure} on real geography, {score.process}: {getattr(score, measure):.3f}"
             )
-        for measure in ("coverage", "pupils_cov"):
+        for measure in ("coverage", "pupils_cov", "rank_cov"):
             low, high = COVERAGE
             assert low <= getattr(score, measure) <= high, (
                 f"{measure} on real geography, {score.process}: {getattr(score, measure):.3f}"
