@@ -62,8 +62,9 @@ REPOSITORY_NOTE = "the project's open-source repository (README.md, docs/ethics-
 VALIDATION_SCRIPTS = {
     "scripts/evaluate_worlds.py": (
         "catchment overlap with the true catchments, Spearman correlation of exposure with "
-        "true-catchment exposure, top-10% recall and 90% interval coverage, on every "
-        "school-choice process of the generator"
+        "true-catchment exposure, top-10% recall, 90% interval coverage of the measures "
+        "and of the priority rank, on every school-choice process of the generator, with "
+        "a force extract or from offences alone"
     ),
     "scripts/catchment_evaluation.py": "share of pupils placed in their true LSOA, per method",
     "scripts/exposure_evaluation.py": "rank correlation of exposure with the true exposure",
