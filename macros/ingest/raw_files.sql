@@ -480,14 +480,27 @@
     {%- for canonical, spec in columns.items() -%}
         {%- set found = match_raw_column(available, spec.get('names', [canonical])) -%}
         {%- if execute and found is none and spec.get('required', false) -%}
+            {#- A header read as one name that holds another separator: the file was saved
+                with semicolons (Excel in many locales), tabs or bars, not commas. -#}
+            {%- set separators = {';': 'semicolons', '\t': 'tabs', '|': 'vertical bars'} -%}
+            {%- set separator = [] -%}
+            {%- for character, name in separators.items() -%}
+                {%- if available | length == 1 and character in available[0] -%}
+                    {%- do separator.append(name) -%}
+                {%- endif -%}
+            {%- endfor -%}
             {{ exceptions.raise_compiler_error(
                 file_label ~ ": required column '" ~ canonical ~ "' is missing (looked for "
                 ~ spec.get('names', [canonical]) | join(', ') ~ "; "
                 ~ ("the file has " ~ available | join(', ') if show_columns
-                    else "the header's " ~ available | length ~ " names are not shown, as the"
+                    else "the header's " ~ available | length ~ " name(s) are not shown, as the"
                     ~ " first line of a file without a header would be a person's record")
-                ~ "). Is the file comma-separated, with the contract's header row? Rename the"
-                ~ " column in the file, or see ../shared/extract-contract.md."
+                ~ ")."
+                ~ (" Its header is one name holding " ~ separator[0] ~ ": the file is separated"
+                    ~ " by " ~ separator[0] ~ ", not commas. Save it as CSV (comma-separated),"
+                    ~ " or see ../shared/extract-contract.md." if separator
+                else " Is the file comma-separated, with the contract's header row? Rename the"
+                    ~ " column in the file, or see ../shared/extract-contract.md.")
             ) }}
         {%- endif %}
         {%- if found is none %}

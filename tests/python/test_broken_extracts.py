@@ -231,6 +231,29 @@ def test_a_missing_person_column_is_named_without_showing_the_header(world, tmp_
     assert_no_marker(tmp_path, output)
 
 
+@pytest.mark.parametrize("separator, name", [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_pointed_out(world, tmp_path, separator, name):
+    """A persons file saved with semicolons (Excel in many locales) or tabs is read as one
+    column: the message says which separator the file has, and shows none of its values."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    rows[0][header.index("person_ref")] = MARKER
+    path.write_text(
+        "".join(separator.join(row) + "\n" for row in [header, *rows]), encoding="utf-8"
+    )
+    result, output, _ = stage(raw, tmp_path)
+    assert_clear_failure(
+        result,
+        output,
+        r"offence_persons\.csv: required column .* Its header is one name holding "
+        + name
+        + r": the file is separated by "
+        + name,
+    )
+    assert_no_marker(tmp_path, output)
+
+
 def test_mostly_unreadable_timestamps_stop_the_build_with_the_share(world, tmp_path):
     raw = copy_world(world, tmp_path)
     header, rows = rows_of(raw / "offences.csv")
