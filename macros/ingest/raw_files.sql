@@ -432,12 +432,22 @@
 
 
 {#- The column of `available` that matches one of `candidates` (names, or regular expressions
-    starting with ^, compared lower-case), or none. -#}
+    starting with ^, compared lower-case), or none. Failing that, a name written for people
+    matches too: `Crime Ref` or `crime-ref` for crime_ref (spaces, hyphens and dots read as
+    underscores, ends trimmed). -#}
 {% macro match_raw_column(available, candidates) -%}
     {%- for candidate in candidates -%}
         {%- for column in available -%}
             {%- if (candidate.startswith('^') and modules.re.match(candidate, column))
                 or column == candidate | lower -%}
+                {{ return(column) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for candidate in candidates if not candidate.startswith('^') -%}
+        {%- for column in available -%}
+            {%- if modules.re.sub('[ .-]+', '_', column | trim)
+                == modules.re.sub('[ .-]+', '_', candidate | lower | trim) -%}
                 {{ return(column) }}
             {%- endif -%}
         {%- endfor -%}

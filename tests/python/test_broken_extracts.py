@@ -1047,6 +1047,25 @@ def test_person_values_in_common_other_codings_are_read(world, build, tmp_path):
     assert recoded == contract
 
 
+def test_column_names_written_for_people_are_read(world, build, tmp_path):
+    """An offences file whose header is written for people (`Crime Ref`, `Ho-Offence Code`,
+    as reporting tools label columns) stages exactly as the contract's snake_case names do."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offences.csv"
+    header, rows = rows_of(path)
+    people = [name.replace("_", " ").title() for name in header]
+    people[header.index("ho_offence_code")] = "Ho-Offence Code "
+    write_rows(path, people, rows)
+    result, output, db = stage(raw, tmp_path, "+stg_police__offences")
+    assert result.returncode == 0, output[-3000:]
+    query = "select * exclude (source_row_number) from staging.base_police__offences order by all"
+    with duckdb.connect(str(db), read_only=True) as con:
+        read = con.execute(query).fetchall()
+    with duckdb.connect(str(build.db_path), read_only=True) as con:
+        contract = con.execute(query).fetchall()
+    assert read == contract and len(read) > 1000
+
+
 @pytest.mark.parametrize(
     "column, values, phrase",
     [
