@@ -135,14 +135,19 @@
 
 
 {#- Sex as the contract writes it (M, F, U) in any case, or as a word (Male, Female,
-    Unknown, Not known), as many force systems export it. Anything else is returned as
-    written, upper-case, for base_police__offence_persons to reject as unknown_sex. -#}
+    Unknown, Not known), as many force systems export it. Indeterminate (the NHS data
+    dictionary's word for a person who cannot be classed as either), Not specified and Not
+    recorded are U too: the project uses sex only to compare male and female offenders
+    (fct_bias_checks), and rejecting the row would drop the person from every count. Anything
+    else is returned as written, upper-case, for base_police__offence_persons to reject as
+    unknown_sex. -#}
 {% macro parse_sex(text) -%}
-    case upper({{ text }})
-        when 'MALE' then 'M'
-        when 'FEMALE' then 'F'
-        when 'UNKNOWN' then 'U'
-        when 'NOT KNOWN' then 'U'
+    case
+        when upper({{ text }}) = 'MALE' then 'M'
+        when upper({{ text }}) = 'FEMALE' then 'F'
+        when upper({{ text }}) in (
+            'UNKNOWN', 'NOT KNOWN', 'INDETERMINATE', 'NOT SPECIFIED', 'NOT RECORDED'
+        ) then 'U'
         else upper({{ text }})
     end
 {%- endmacro %}
