@@ -175,8 +175,8 @@
             ~ ' the same vintage as the boundaries (2011 codes match none of 2021 boundaries).',
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
-        'unknown_sex': 'sex must be M, F or U (or Male, Female, Not known, Indeterminate, or empty),'
-            ~ ' not a number code such as 1 or 2.',
+        'unknown_sex': 'sex must be M, F or U (or Male, Female, Not known, Indeterminate,'
+            ~ ' or empty), not a number code such as 1 or 2.',
         'unknown_status': 'status must be confirmed or cancelled (or empty, for confirmed).',
         'unparseable_flag': 'knife_flag and proactive_flag must be Y or N (or empty).',
         'unknown_ethnicity': 'ethnicity must be one of the ONS 5 broad groups White, Black,'

@@ -142,12 +142,14 @@
     else is returned as written, upper-case, for base_police__offence_persons to reject as
     unknown_sex. -#}
 {% macro parse_sex(text) -%}
-    case
-        when upper({{ text }}) = 'MALE' then 'M'
-        when upper({{ text }}) = 'FEMALE' then 'F'
-        when upper({{ text }}) in (
-            'UNKNOWN', 'NOT KNOWN', 'INDETERMINATE', 'NOT SPECIFIED', 'NOT RECORDED'
-        ) then 'U'
+    {%- set unknown = [
+        'UNKNOWN', 'NOT KNOWN', 'INDETERMINATE', 'NOT SPECIFIED', 'NOT RECORDED'] %}
+    case upper({{ text }})
+        when 'MALE' then 'M'
+        when 'FEMALE' then 'F'
+        {%- for word in unknown %}
+        when '{{ word }}' then 'U'
+        {%- endfor %}
         else upper({{ text }})
     end
 {%- endmacro %}

@@ -87,7 +87,9 @@ def test_rank_intervals_hold_from_offences_alone(tmp_path):
     """A world built from its offences alone, as open data is (no person rows): the priority
     score rests on the two measures the catchment makes, so the catchment's doubt is nearly
     all of the rank's, and the rank intervals still hold the rank on the true catchments for
-    80-99% of schools (0.87 on this world; 0.86-0.93 over the family at full size)."""
+    80-99% of schools (0.87 on this world). At full size they do not everywhere: 0.73-0.90 on
+    the fictional geography and 0.77-0.93 on the real one (README, "How the intervals are
+    made"), so this floor holds a small world, not the family."""
     score = evaluate_world("mixed", SCALE, SEED, tmp_path, without_persons=True)
     low, high = COVERAGE
     assert low <= score.rank_cov <= high, f"rank_cov without persons: {score.rank_cov:.3f}"
