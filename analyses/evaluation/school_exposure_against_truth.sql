@@ -4,7 +4,8 @@
 -- generator's pupil_flows.csv in var truth_dir, with the same LSOA rates), how its
 -- catchment is modelled, the share of its true pupils the published catchment places
 -- in the right LSOA, and its published priority rank with the rank's interval beside the
--- rank it would have on the true catchments. Run by scripts/evaluate_worlds.py.
+-- rank it would have on the true catchments (and the published rank as this analysis
+-- reproduces it, which must equal it). Run by scripts/evaluate_worlds.py.
 {%- set suppressed_middle = var('disclosure_min_count') / 2 %}
 with
 
@@ -58,40 +59,68 @@ ranks as (
     select * from {{ ref('int_school_priority_ranks') }}
 ),
 
-true_measures as (
-    -- Every ranked school's measures as int_school_priority_ranks ranks them, with the two
-    -- that rest on the catchment taken on the true one (the modelled value for a school the
-    -- truth has no pupils for).
+published_measures as (
+    -- Every ranked school's measures as int_school_priority_ranks ranks them (a suppressed
+    -- count as the middle of its range).
     select
-        controlled.urn,
+        urn,
+        exposure_violence_rate,
+        coalesce(pupils_from_high_violence_areas, {{ suppressed_middle }})
+            as pupils_from_high_violence_areas,
+        1000.0 * coalesce(school_aged_violent_offenders, {{ suppressed_middle }})
+        / pupils_on_roll as school_aged_violent_offenders_per_1000_pupils,
+        coalesce(near_school_commute_violence, {{ suppressed_middle }})
+            as near_school_commute_violence
+    from controlled
+),
+
+ranking_measures as (
+    -- Ranking 0: the published measures, which must give back the published ranks (the
+    -- check that this copy of the ranking's inputs still matches the model's). Ranking 1:
+    -- the two measures that rest on the catchment taken on the true one (the published
+    -- value for a school the truth has no pupils for).
+    select
         0 as replicate,
-        coalesce(true_exposure.exposure, controlled.exposure_violence_rate)
+        *
+    from published_measures
+    union all
+    select
+        1 as replicate,
+        published_measures.urn,
+        coalesce(true_exposure.exposure, published_measures.exposure_violence_rate)
             as exposure_violence_rate,
         coalesce(
             true_exposure.pupils_from_high_violence_areas * exact.catchment_pupils
             / true_exposure.true_pupils,
-            controlled.pupils_from_high_violence_areas,
-            {{ suppressed_middle }}
+            published_measures.pupils_from_high_violence_areas
         ) as pupils_from_high_violence_areas,
-        1000.0 * coalesce(controlled.school_aged_violent_offenders, {{ suppressed_middle }})
-        / controlled.pupils_on_roll as school_aged_violent_offenders_per_1000_pupils,
-        coalesce(controlled.near_school_commute_violence, {{ suppressed_middle }})
-            as near_school_commute_violence
-    from controlled
+        published_measures.school_aged_violent_offenders_per_1000_pupils,
+        published_measures.near_school_commute_violence
+    from published_measures
     inner join exact
-        on controlled.urn = exact.urn
+        on published_measures.urn = exact.urn
     left join true_exposure
-        on controlled.urn = true_exposure.urn
+        on published_measures.urn = true_exposure.urn
 ),
 
-true_measure_values as (
-    unpivot true_measures
+ranking_measure_values as (
+    unpivot ranking_measures
     on columns(* exclude (urn, replicate))
     into name measure value measure_value
 ),
 
+rankings as (
+    {{ priority_ranks('ranking_measure_values') | indent(4) }}
+),
+
+reproduced_ranks as (
+    select * from rankings
+    where replicate = 0
+),
+
 true_ranks as (
-    {{ priority_ranks('true_measure_values') | indent(4) }}
+    select * from rankings
+    where replicate = 1
 ),
 
 placed as (
@@ -134,6 +163,7 @@ select
     ranks.priority_rank,
     ranks.priority_rank_lower,
     ranks.priority_rank_upper,
+    reproduced_ranks.priority_rank as reproduced_priority_rank,
     true_ranks.priority_rank as true_priority_rank
 from published
 inner join rolls
@@ -146,6 +176,8 @@ inner join placed
     on published.urn = placed.urn
 inner join ranks
     on published.urn = ranks.urn
+inner join reproduced_ranks
+    on published.urn = reproduced_ranks.urn
 inner join true_ranks
     on published.urn = true_ranks.urn
 order by published.urn

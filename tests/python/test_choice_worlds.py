@@ -73,10 +73,13 @@ def test_intervals_hold_the_true_catchment_value_about_90_percent(scores, measur
 
 def test_the_rank_on_the_true_catchments_ranks_the_same_schools(scores):
     """rank_cov compares each school's rank interval with its rank on the true catchments:
-    a ranking of the same schools, from 1, in the same direction as the published one."""
+    a ranking of the same schools, from 1, in the same direction as the published one. The
+    analysis copies the ranking's inputs from int_school_priority_ranks, so it also ranks the
+    published measures, and must give back every published rank."""
     from scipy import stats
 
     for score in scores:
+        assert all(row["reproduced_priority_rank"] == row["priority_rank"] for row in score.rows)
         true_ranks = [row["true_priority_rank"] for row in score.rows]
         assert min(true_ranks) == 1 and max(true_ranks) <= len(true_ranks)
         published = [row["priority_rank"] for row in score.rows]
