@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -280,18 +281,23 @@ def build_world(
     directory). With `data_tests` the build runs the project's data tests too, and fails
     when one fails: a world unlike the demo can break an invariant that no score shows (on
     real geography 100 balancing rounds once left LSOAs' children 1% short). With
-    `without_persons` the extract's offence_persons.csv keeps only its header, as in open
-    data: the offender and commute measures are unavailable and the priority score rests on
-    the two measures the catchment makes."""
+    `without_persons` the build reads a copy of the extract whose offence_persons.csv keeps
+    only its header, as in open data (the generated extract is left whole, for a later
+    --reuse): the offender and commute measures are unavailable and the priority score rests
+    on the two measures the catchment makes."""
     raw, truth, db = work / "raw", work / "truth", work / "world.duckdb"
     db.unlink(missing_ok=True)
     if not (reuse and (truth / "manifest.json").exists()):
         generate(process, scale, seed, raw, truth, real)
     if without_persons:
-        persons = raw / "offence_persons.csv"
+        offences_only = work / "raw_offences_only"
+        shutil.rmtree(offences_only, ignore_errors=True)
+        shutil.copytree(raw, offences_only)
+        persons = offences_only / "offence_persons.csv"
         with persons.open(encoding="utf-8") as file:
             header = file.readline()
         persons.write_text(header, encoding="utf-8")
+        raw = offences_only
     env = dbt_environment(db, raw)
     env["SCHOOL_EXPOSURE_PSEUDONYMISATION_KEY"] = secrets.token_hex(32)
     # With the project's defaults: the published intervals, of the ranks too, are scored.
@@ -400,9 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--without-persons",
         action="store_true",
-        help="build each world from its offences alone, as from open data (offence_persons.csv "
-        "emptied to its header): the priority score then rests on the catchment's two "
-        "measures, and rank_cov and top20_width show how its rank intervals fare",
+        help="build each world from its offences alone, as from open data (a copy of the "
+        "extract with offence_persons.csv emptied to its header): the priority score then "
+        "rests on the catchment's two measures, and rank_cov and top20_width show how its "
+        "rank intervals fare",
     )
     args = parser.parse_args(argv)
     scores = []
