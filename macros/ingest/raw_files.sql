@@ -120,6 +120,39 @@
 {%- endmacro %}
 
 
+{#- Stops a build or run before any model when a file of the extract contract is in raw_dir
+    only under another letter case or compressed (Offences.CSV, lsoa_lookup.csv.gz). Its model
+    would otherwise find it missing after minutes of other models or, for an optional file
+    (Pupil_Residence.csv), build without it in silence. Called from on-run-start. -#}
+{% macro check_raw_file_names() -%}
+    {%- if execute and flags.WHICH in ('build', 'run') -%}
+        {#- The contract's files (../shared/extract-contract.md), true where required. -#}
+        {%- set contract_files = {
+            'offences.csv': true, 'offence_persons.csv': true, 'schools.csv': true,
+            'lsoa_boundaries.*': true, 'lsoa_lookup.csv': true, 'lsoa_population.csv': true,
+            'pupil_residence.csv': false, 'deprivation.csv': false, 'vru_schools.csv': false,
+            'school_holidays.csv': false, 'lsoa_ethnicity.csv': false,
+            'oa_boundaries.*': false, 'oa_population.csv': false,
+        } -%}
+        {%- for pattern, required in contract_files.items() -%}
+            {%- set present = run_query(
+                "select count(*) from glob(" ~ sql_string(raw_path(pattern)) ~ ")"
+            ).columns[0].values()[0] -%}
+            {%- set near = raw_files_like(pattern) if present == 0 else [] -%}
+            {%- if near -%}
+                {{ exceptions.raise_compiler_error(
+                    ("Required extract file " if required else "Extract file ") ~ pattern
+                    ~ " not found in raw_dir '" ~ raw_dir() ~ "'. The folder has "
+                    ~ near | join(', ') ~ ": the file must be named exactly " ~ pattern
+                    ~ " (lower case) and not compressed. Rename or decompress it"
+                    ~ ("" if required else ", or move it out of the folder to build without it")
+                    ~ ". Nothing was built.") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Stops the build with a message naming the file when it is not what its name says: a
     folder, an Excel workbook or zip archive, UTF-16 or gzip data under a .csv name, or a
     boundary file GDAL cannot open (the plugin's raw_file_problem, which reads only the first

@@ -201,21 +201,43 @@ def test_a_missing_required_file_is_named(world, tmp_path):
     assert "The folder has" not in output
 
 
-@pytest.mark.parametrize("exported_as", ["LSOA_Lookup.CSV", "lsoa_lookup.csv.gz"])
-def test_a_misnamed_or_compressed_required_file_is_pointed_out(world, tmp_path, exported_as):
+@pytest.mark.parametrize(
+    "file, exported_as, required",
+    [
+        ("lsoa_lookup.csv", "LSOA_Lookup.CSV", True),
+        ("lsoa_lookup.csv", "lsoa_lookup.csv.gz", True),
+        ("offences.csv", "Offences.csv", True),
+        # optional: before, the build went on without it and said nothing
+        ("pupil_residence.csv", "Pupil_Residence.csv", False),
+    ],
+)
+def test_a_misnamed_or_compressed_contract_file_is_pointed_out_before_anything_is_built(
+    world, tmp_path, file, exported_as, required
+):
     """A force's export named in capitals, or compressed, is not the contract's file: the
-    message names the file that is there and says what to do with it."""
+    message names the file that is there and says what to do with it, before any model runs
+    (not after minutes of other models, nor, for an optional file, never)."""
     raw = copy_world(world, tmp_path)
-    (raw / "lsoa_lookup.csv").rename(raw / exported_as)
-    result, output, _ = stage(raw, tmp_path)
+    (raw / file).rename(raw / exported_as)
+    result, output, db = stage(raw, tmp_path)
     assert_clear_failure(
         result,
         output,
-        r"Required extract file lsoa_lookup\.csv not found in raw_dir .*\. The folder has "
+        ("Required extract file " if required else "Extract file ")
+        + re.escape(file)
+        + r" not found in raw_dir .*\. The folder has "
         + re.escape(exported_as)
-        + r": the file must be named exactly lsoa_lookup\.csv \(lower case\) and not"
-        r" compressed",
+        + r": the file must be named exactly "
+        + re.escape(file)
+        + r" \(lower case\) and not compressed",
     )
+    models_built = 0
+    if db.exists():
+        with duckdb.connect(str(db), read_only=True) as con:
+            models_built = con.execute(
+                "select count(*) from duckdb_tables() where schema_name <> 'marts'"
+            ).fetchone()[0]
+    assert models_built == 0, "models ran before the misnamed file was pointed out"
 
 
 def test_a_missing_person_column_is_named_without_showing_the_header(world, tmp_path):
