@@ -232,6 +232,41 @@
 {%- endmacro %}
 
 
+{#- Stops the build when a column the project reads is named twice in a CSV header (two
+    exports joined side by side, a column added again by hand): csv_header_names would call
+    the second easting_2 and the first would be read, though which one holds the value cannot
+    be told. `line` is the header line, `names` its csv_header_names; the message gives the
+    canonical name and the positions, never the header (a person's record, in a file that
+    lacks one). -#}
+{% macro check_columns_named_once(label, line, names, columns) -%}
+    {%- set text = line | replace('\ufeff', '') | replace('ï»¿', '') | replace('\r', '') -%}
+    {%- set written = [] -%}
+    {%- for cell in text.split(',') -%}
+        {%- set name = cell | replace('"', '') | trim | lower -%}
+        {%- do written.append(modules.re.sub('[ .-]+', '_', name)) -%}
+    {%- endfor -%}
+    {%- set available = names | map('lower') | list -%}
+    {%- for canonical, spec in columns.items() -%}
+        {%- set found = match_raw_column(available, spec.get('names', [canonical])) -%}
+        {%- if found is not none -%}
+            {%- set positions = [] -%}
+            {%- for name in written -%}
+                {%- if name == modules.re.sub('[ .-]+', '_', found | trim) -%}
+                    {%- do positions.append(loop.index) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if positions | length > 1 -%}
+                {{ exceptions.raise_compiler_error(
+                    label ~ ": the header names column '" ~ canonical ~ "' "
+                    ~ positions | length ~ " times (columns " ~ positions | join(', ')
+                    ~ "), and which one holds it cannot be told. Keep one and rename or remove"
+                    ~ " the others, then rerun (../shared/extract-contract.md).") }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+
 {#- The reader of a CSV file with the given number of columns and encoding, named c1, c2, ...
     by position: the header's names never appear in SQL (nor in dbt's logs of it), since the
     "header" of a file that lacks one is a person's record. Rows DuckDB cannot parse are left
@@ -384,6 +419,7 @@
     {%- if columns is not none -%}
         {#- Required columns first, before anything reads the rows. -#}
         {%- do raw_select_list(label, names | map('lower') | list, columns, show_columns) -%}
+        {%- do check_columns_named_once(label, first_line, names, columns) -%}
     {%- endif -%}
     {%- set scan = scan_csv(path, names | length, encoding) -%}
     {%- set not_utf8 = scan.malformed | selectattr('reason', 'equalto', 'invalid_encoding')

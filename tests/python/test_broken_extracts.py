@@ -253,6 +253,27 @@ def test_a_missing_person_column_is_named_without_showing_the_header(world, tmp_
     assert_no_marker(tmp_path, output)
 
 
+def test_a_column_named_twice_stops_the_build_without_showing_a_value(world, tmp_path):
+    """A persons file with a column the project reads named twice (here `Home Easting` beside
+    home_easting, two exports joined): the first used to be read in silence. Now the build
+    stops, naming the column and the positions, and no planted value reaches the output."""
+    raw = copy_world(world, tmp_path)
+    path = raw / "offence_persons.csv"
+    header, rows = rows_of(path)
+    write_rows(path, [*header, "Home Easting"], [[*row, MARKER] for row in rows])
+    result, output, _ = stage(raw, tmp_path)
+    position = len(header) + 1
+    assert_clear_failure(
+        result,
+        output,
+        r"offence_persons\.csv: the header names column 'home_easting' 2 times \(columns "
+        + str(header.index("home_easting") + 1)
+        + f", {position}\\)",
+        r"Keep one and rename or remove the others",
+    )
+    assert_no_marker(tmp_path, output)
+
+
 @pytest.mark.parametrize("separator, name", [(";", "semicolons"), ("\t", "tabs")])
 def test_a_file_separated_by_another_character_is_pointed_out(world, tmp_path, separator, name):
     """A persons file saved with semicolons (Excel in many locales) or tabs is read as one
