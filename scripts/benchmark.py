@@ -3,17 +3,20 @@
     python scripts/benchmark.py --scales 0.1 1 --national-tiles 20
 
 For each scale it generates a synthetic extract into data/bench/scale-<s>/ and builds it from
-scratch into data/bench/scale-<s>.duckdb (every model and test). It prints, for the whole
-build and for the core path (the models from the files to the all-violence area rates and
-the school exposure, `CORE_SELECTOR`, rebuilt on their own afterwards without tests; it reads
-no person file): wall time, CPU time (user + system of dbt and everything it ran) and peak
-resident memory (the largest process's maximum, from wait4), the time in the catchment
-models, and the ten slowest nodes of the whole build.
+scratch into data/bench/scale-<s>.duckdb: every model and data test, as the documented run
+(`make run`, scripts/run_build.py) builds a force's extract. Then it runs the project's unit
+tests on their own: tests of the code on fixed inputs, which CI runs and a production build
+leaves out (dbt's advice). Last, the core path: the models from the files to the
+all-violence area rates and the school exposure (`CORE_SELECTOR`), rebuilt on their own
+without tests; it reads no person file. For each it prints wall time, CPU time (user +
+system of dbt and everything it ran) and peak resident memory (the largest process's
+maximum, from wait4); then the time in the catchment models, and the ten slowest nodes of
+the whole build.
 
 Then, unless --national-tiles is 0, it tiles the largest scale's extract into one of
 national size (scripts/tile_extract.py: 20 tiles give about 34,000 LSOAs, 24,000 schools
 and 20 times the offences and person rows; England has about 33,800 and 24,000) and times
-the whole `dbt build`, models and tests, with the deployment profile's memory limit
+the whole `dbt build`, models and data tests, with the deployment profile's memory limit
 (`memory_limit` of profiles.example.yml, 8GB). Needs a pseudonymisation key in the
 environment (`make bench` provides the demo one).
 """
@@ -111,13 +114,23 @@ def bench_scale(scale: str, seed: str, work_dir: Path) -> dict:
         work_dir / f"scale-{scale}-generate.log",
     )
     print(
-        f"[bench] scale {scale}: dbt build, every model and test ...", file=sys.stderr, flush=True
+        f"[bench] scale {scale}: dbt build, every model and data test ...",
+        file=sys.stderr,
+        flush=True,
     )
     target, core_target = work_dir / f"target-{scale}", work_dir / f"target-{scale}-core"
     build = run_measured(
-        dbt_command("build", "--target-path", str(target)),
+        dbt_command("build", "--exclude-resource-type", "unit_test", "--target-path", str(target)),
         env,
         work_dir / f"scale-{scale}-dbt-build.log",
+    )
+    print(f"[bench] scale {scale}: the unit tests ...", file=sys.stderr, flush=True)
+    unit = run_measured(
+        dbt_command(
+            "test", "--select", "test_type:unit", "--target-path", str(work_dir / "target-unit")
+        ),
+        env,
+        work_dir / f"scale-{scale}-dbt-unit.log",
     )
     print(f"[bench] scale {scale}: the core path on its own ...", file=sys.stderr, flush=True)
     core = run_measured(
@@ -130,6 +143,7 @@ def bench_scale(scale: str, seed: str, work_dir: Path) -> dict:
         "persons": count_rows(raw_dir / "offence_persons.csv"),
         "generate": generate,
         "build": build,
+        "unit": unit,
         "core": core,
         "core_models_s": models_seconds(core_target),
         "catchment_s": models_seconds(target, CATCHMENT_MODELS),
@@ -175,7 +189,7 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict:
         work_dir / "national-tile.log",
     )
     print(
-        f"[bench] national: dbt build, every model and test, memory_limit "
+        f"[bench] national: dbt build, every model and data test, memory_limit "
         f"{DEPLOYMENT_MEMORY_LIMIT} ...",
         file=sys.stderr,
         flush=True,
@@ -183,7 +197,9 @@ def bench_national(source_raw: Path, tiles: int, work_dir: Path) -> dict:
     target_dir = work_dir / "national-target"
     env = dict(dbt_env(raw_dir, db_path), DBT_PROFILES_DIR=str(deployment_profile(work_dir)))
     build = run_measured(
-        dbt_command("build", "--target-path", str(target_dir)),
+        dbt_command(
+            "build", "--exclude-resource-type", "unit_test", "--target-path", str(target_dir)
+        ),
         env,
         work_dir / "national-dbt-build.log",
     )
@@ -236,10 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nscale {scale}: {r['offences']:,} offences, {r['persons']:,} person rows, "
             f"database {r['db_mib']:.0f} MiB\n"
-            f"  generate                      {measured(r['generate'])}\n"
-            f"  dbt build (models and tests)  {measured(r['build'])}"
+            f"  generate                       {measured(r['generate'])}\n"
+            f"  dbt build (models, data tests) {measured(r['build'])}"
             f"  (catchment models {r['catchment_s']:.1f} s)\n"
-            f"  core path, dbt run            {measured(r['core'])}"
+            f"  unit tests, dbt test           {measured(r['unit'])}\n"
+            f"  core path, dbt run             {measured(r['core'])}"
             f"  (its models {r['core_models_s']:.1f} s)\n"
             "  ten slowest nodes of the build:",
             flush=True,
@@ -255,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{n['lsoas']:,} LSOAs, {n['schools']:,} open schools, {n['pairs']:,} gravity "
             f"pairs, {n['offences']:,} offences, {n['persons']:,} person rows, "
             f"database {n['db_mib']:.0f} MiB\n"
-            f"  dbt build (models and tests), memory_limit {DEPLOYMENT_MEMORY_LIMIT}  "
+            f"  dbt build (models, data tests), memory_limit {DEPLOYMENT_MEMORY_LIMIT}  "
             f"{measured(n['build'])}  (catchment models {n['catchment_s']:.1f} s)\n"
             "  ten slowest nodes:",
             flush=True,
