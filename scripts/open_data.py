@@ -81,8 +81,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--crimes",
         default=DEFAULT_CRIMES,
-        help="glob of police.uk street-level CSVs, relative to --open-data-dir or absolute "
-        f"(default {DEFAULT_CRIMES})",
+        help="glob of police.uk street-level CSVs, or a folder of them, relative to "
+        "--open-data-dir or absolute; where it matches nothing, the month folders inside "
+        f"(data.police.uk's download unzipped) are searched (default {DEFAULT_CRIMES})",
     )
     for name, (option, default, what) in REFERENCE_FILES.items():
         parser.add_argument(
@@ -130,6 +131,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def police_uk_files(pattern: str) -> list[Path]:
+    """The police.uk files `pattern` names: a glob, or a folder of *-street.csv files. Where
+    none matches, the same one folder deeper: data.police.uk's download unzips into a folder
+    per month (2014-01/2014-01-west-midlands-street.csv, beside the outcomes and stop and
+    search files of the month, which are not read)."""
+    if os.path.isdir(pattern):
+        pattern = os.path.join(pattern, "*-street.csv")
+    matched = glob.glob(pattern)
+    if not matched:
+        folder, name = os.path.split(pattern)
+        matched = glob.glob(os.path.join(folder, "*", name))
+    return sorted(Path(p).resolve() for p in matched)
+
+
 def find_inputs(args) -> tuple[dict[str, Path], list[Path]]:
     """The reference files by contract name and the police.uk files, or exit naming what is
     missing."""
@@ -141,9 +156,12 @@ def find_inputs(args) -> tuple[dict[str, Path], list[Path]]:
             missing.append(f"  {what}: {path} (--{option})")
         files[name] = path.resolve()
     pattern = args.crimes if os.path.isabs(args.crimes) else str(base / args.crimes)
-    crimes = sorted(Path(p).resolve() for p in glob.glob(pattern))
+    crimes = police_uk_files(pattern)
     if not crimes:
-        missing.append(f"  police.uk street-level CSVs: nothing matches {pattern} (--crimes)")
+        missing.append(
+            f"  police.uk street-level CSVs: nothing matches {pattern}, nor its month folders"
+            " (--crimes)"
+        )
     if missing:
         sys.exit(
             "error: open-data mode needs these files, which are not there:\n"

@@ -238,6 +238,35 @@ def test_comparison_with_violent_crimes_within_3_km(con):
     assert rho > 0.3
 
 
+@pytest.mark.parametrize("crimes", ["{download}", "{download}/*-street.csv"])
+def test_the_download_unzipped_into_month_folders_is_found(tmp_path, crimes):
+    """data.police.uk's download unzips into a folder per month, each holding the street,
+    outcomes and stop-and-search files: given the folder, or a glob that matches nothing at
+    its top, the street files of every month are linked, and nothing else."""
+    download = tmp_path / "download"
+    for month, path in zip(MONTHS, CRIME_FILES, strict=True):
+        (download / month).mkdir(parents=True)
+        (download / month / path.name).symlink_to(path)
+        (download / month / f"{month}-west-midlands-outcomes.csv").write_text("Crime ID\n")
+        (download / month / f"{month}-west-midlands-stop-and-search.csv").write_text("Type\n")
+    work = tmp_path / "work"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPTS_DIR / "open_data.py"),
+            *("--open-data-dir", str(OPEN_DATA), "--work-dir", str(work)),
+            *("--crimes", crimes.format(download=download), "--prepare-only"),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    linked = sorted(path.name for path in (work / "raw" / "police_uk").iterdir())
+    assert linked == [path.name for path in CRIME_FILES]
+    assert "2 police.uk file(s)" in result.stderr
+
+
 def test_a_pre_2013_file_is_read_and_a_foreign_file_is_named(tmp_path):
     if not LEGACY_FILE.exists():
         pytest.skip("no pre-2013 police.uk file in the open data")
