@@ -145,6 +145,12 @@ def police_uk_files(pattern: str) -> list[Path]:
     return sorted(Path(p).resolve() for p in matched)
 
 
+def police_uk_forces(crimes: list[Path]) -> list[str]:
+    """The forces of the police.uk files, from their names (YYYY-MM-<force>-street.csv)."""
+    names = (re.fullmatch(r"\d{4}-\d{2}-(.+)-street\.csv", path.name) for path in crimes)
+    return sorted({name.group(1) for name in names if name})
+
+
 def find_inputs(args) -> tuple[dict[str, Path], list[Path]]:
     """The reference files by contract name and the police.uk files, or exit naming what is
     missing."""
@@ -301,8 +307,19 @@ def main(argv=None) -> int:
         sys.exit(
             f"error: --vars must be a YAML mapping, e.g. '{{analysis_months: 2}}'; got {args.vars}"
         )
-    if args.local_authorities or args.force_area:
+    forces = police_uk_forces(crimes)
+    if args.local_authorities or args.force_area or len(forces) > 1:
         build_vars.setdefault("study_area_is_cut", True)
+    if len(forces) > 1:
+        # Several forces' files (all of England's download, or the force's own with British
+        # Transport Police's): crimes outside the study area are expected, not an error.
+        print(
+            f"[opendata] police.uk files of {len(forces)} forces ({', '.join(forces)}): their "
+            "crimes outside the study area are rejected as outside_study_area, and not counted "
+            "against max_reject_share",
+            file=sys.stderr,
+            flush=True,
+        )
     command = [
         sys.executable,
         str(PROJECT_DIR / "scripts" / "run_build.py"),

@@ -267,6 +267,57 @@ def test_the_download_unzipped_into_month_folders_is_found(tmp_path, crimes):
     assert "2 police.uk file(s)" in result.stderr
 
 
+def test_another_forces_files_beside_the_forces_own_change_no_result(tmp_path, con):
+    """police.uk's files of two forces (England's whole download, or a force's own beside
+    British Transport Police's): the other force's crimes, outside the study area, are
+    rejected as outside_study_area without stopping the build or lowering the geocoding hit
+    rate, and every area and school result equals the one force's build. Here the other
+    force is the West Midlands' own files moved 1.3 degrees south, as Avon and Somerset's."""
+    crimes = tmp_path / "crimes"
+    crimes.mkdir()
+    moved = 0
+    for month, path in zip(MONTHS, CRIME_FILES, strict=True):
+        (crimes / path.name).symlink_to(path)
+        with open(path, newline="", encoding="utf-8") as handle:
+            header, *rows = list(csv.reader(handle))
+        at = {name: header.index(name) for name in header}
+        for row in rows:
+            row[at["Falls within"]] = row[at["Reported by"]] = "Avon and Somerset Constabulary"
+            row[at["Crime ID"]] = row[at["Crime ID"]][::-1]
+            row[at["LSOA code"]] = row[at["LSOA name"]] = ""
+            if row[at["Latitude"]]:
+                row[at["Latitude"]] = str(float(row[at["Latitude"]]) - 1.3)
+                moved += 1
+        other = crimes / f"{month}-avon-and-somerset-street.csv"
+        with open(other, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    result, db = open_data_build(tmp_path / "work", "--crimes", str(crimes))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert "police.uk files of 2 forces (avon-and-somerset, west-midlands)" in result.stderr
+
+    both = duckdb.connect(str(db), read_only=True)
+    outside = both.execute(
+        "select count(*) from staging.stg_police__offences_rejects"
+        " where reject_reason = 'outside_study_area'"
+    ).fetchone()[0]
+    assert outside >= moved
+    hit_rate = both.execute(
+        "select share from marts.fct_data_quality where check_name = 'geocoding_hit_rate'"
+    ).fetchone()[0]
+    assert hit_rate >= 0.99
+    query = (
+        "select area_level, area_code, violent_offences, smoothed_violent_rate_per_1000_per_year"
+        " from marts.fct_area_violence order by all"
+    )
+    assert both.execute(query).fetchall() == con.execute(query).fetchall()
+    query = (
+        "select urn, exposure_violence_rate, priority_rank from marts.fct_school_exposure"
+        " order by urn"
+    )
+    assert both.execute(query).fetchall() == con.execute(query).fetchall()
+    both.close()
+
+
 def test_a_pre_2013_file_is_read_and_a_foreign_file_is_named(tmp_path):
     if not LEGACY_FILE.exists():
         pytest.skip("no pre-2013 police.uk file in the open data")

@@ -77,8 +77,14 @@ file_checks as (
 offences_read as (
     select
         (
-            select file_totals.rows_read from file_totals
-            where file_totals.file_name = {{ sql_string(offence_file_label()) }}
+            select sum(file_rows.source_rows) from file_rows
+            where
+                file_rows.file_name = {{ sql_string(offence_file_label()) }}
+                {%- if var('study_area_is_cut') %}
+                -- a cut study area (or other forces' police.uk files): rows outside it
+                -- are another area's offences, not misses
+                and file_rows.reject_reason is distinct from 'outside_study_area'
+                {%- endif %}
         ) as rows_read,
         count(*) filter (where staged_offences.lsoa_code is not null) as rows_located
     from staged_offences
@@ -86,7 +92,8 @@ offences_read as (
 
 geocoding as (
     -- Ratcliffe's hit rate: offences placed in an LSOA, over every row read (a row rejected
-    -- for any reason is not on the map either).
+    -- for any reason is not on the map either; in a cut study area, every row but those
+    -- outside it).
     {{ quality_row(
         sql_string(offence_file_label()), 'geocoding_hit_rate', 'null', 'rows_located',
         'rows_read', var('quality_min_geocoding_hit_rate'), "'minimum'",
