@@ -172,7 +172,9 @@
         'missing_timestamp': 'committed_from and recorded_at are required on every row.',
         'outside_study_area': 'Coordinates must be British National Grid (EPSG:27700) metres'
             ~ ' inside lsoa_boundaries (easting and northing not swapped), and LSOA codes of'
-            ~ ' the same vintage as the boundaries (2011 codes match none of 2021 boundaries).',
+            ~ ' the same vintage as the boundaries (2011 codes match none of 2021 boundaries).'
+            ~ ' police.uk files: the files of the force whose area lsoa_boundaries covers (with'
+            ~ " other forces' files beside them, open_data.py reads theirs as outside).",
         'unknown_offence_code': 'Home Office codes must be in seed offence_classes.',
         'impossible_date_of_birth': 'Dates of birth must be YYYY-MM-DD.',
         'unknown_sex': 'sex must be M, F or U (or Male, Female, Not known, Indeterminate,'
