@@ -250,16 +250,8 @@ def test_the_download_unzipped_into_month_folders_is_found(tmp_path, crimes):
         (download / month / f"{month}-west-midlands-outcomes.csv").write_text("Crime ID\n")
         (download / month / f"{month}-west-midlands-stop-and-search.csv").write_text("Type\n")
     work = tmp_path / "work"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS_DIR / "open_data.py"),
-            *("--open-data-dir", str(OPEN_DATA), "--work-dir", str(work)),
-            *("--crimes", crimes.format(download=download), "--prepare-only"),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
+    result, _ = open_data_build(
+        work, "--crimes", crimes.format(download=download), "--prepare-only"
     )
     assert result.returncode == 0, result.stderr[-2000:]
     linked = sorted(path.name for path in (work / "raw" / "police_uk").iterdir())
