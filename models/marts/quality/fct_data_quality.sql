@@ -80,11 +80,12 @@ offences_read as (
             select sum(file_rows.source_rows) from file_rows
             where
                 file_rows.file_name = {{ sql_string(offence_file_label()) }}
-                {%- if var('study_area_is_cut') %}
                 -- a cut study area (or other forces' police.uk files): rows outside it
                 -- are another area's offences, not misses
-                and file_rows.reject_reason is distinct from 'outside_study_area'
-                {%- endif %}
+                and (
+                    file_rows.reject_reason is distinct from 'outside_study_area'
+                    or not {{ var('study_area_is_cut') }}
+                )
         ) as rows_read,
         count(*) filter (where staged_offences.lsoa_code is not null) as rows_located
     from staged_offences
