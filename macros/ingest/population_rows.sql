@@ -48,8 +48,8 @@ typed as (
         {{ parse_integer(
             "regexp_replace(cast(raw_population.age as varchar), '^90\\+$', '90')"
         ) }} as age,
-        {{ parse_number('raw_population.population') }} as population,
-        {{ parse_number('raw_population.total_population') }} as source_total_population
+        {{ parse_number('raw_population.population', thousands=true) }} as population,
+        {{ parse_number('raw_population.total_population', thousands=true) }} as source_total_population
     from raw_population
     left join areas
         on upper(raw_population.{{ code }}) = areas.{{ code }}

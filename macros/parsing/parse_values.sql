@@ -50,22 +50,41 @@
 {%- endmacro %}
 
 
-{#- A whole number: '73', or '73.0' as some GIAS files write it. '73.5' is unreadable, not
+{#- A whole number: '73', or '73.0' as some GIAS files write it, or '1,050' as a spreadsheet
+    formatted for display exports it (macro thousands_grouped). '73.5' is unreadable, not
     rounded (a cast to bigint would round it, turning a wrong URN or age into a plausible one). -#}
 {% macro parse_integer(text) -%}
     case
         when try_cast({{ text }} as double) = floor(try_cast({{ text }} as double))
             then try_cast(try_cast({{ text }} as double) as bigint)
+        when {{ thousands_grouped(text, fraction=false) }}
+            then try_cast(replace({{ text }}, ',', '') as bigint)
     end
 {%- endmacro %}
 
 
-{#- A finite number; "NaN" and "inf" are not coordinates. -#}
-{% macro parse_number(text) -%}
+{#- A finite number; "NaN" and "inf" are not coordinates. With `thousands`, for coordinates
+    and counts, also one written with commas between its thousands (412,345; macro
+    thousands_grouped). Not for a score: an IMD score written 12,345 in a decimal-comma locale
+    is 12.345, not 12345. -#}
+{% macro parse_number(text, thousands=false) -%}
     case
         when isfinite(try_cast({{ text }} as double))
             then try_cast({{ text }} as double)
+        {%- if thousands %}
+        when {{ thousands_grouped(text) }}
+            then try_cast(replace({{ text }}, ',', '') as double)
+        {%- endif %}
     end
+{%- endmacro %}
+
+
+{#- True for a number whose thousands are separated by commas, as a spreadsheet formatted for
+    display exports it (an easting 412,345, a roll 1,050): whole groups of three digits only,
+    so that a decimal comma (412345,5 or 12,5) stays unreadable. Evaluated only where the
+    plain cast failed. -#}
+{% macro thousands_grouped(text, fraction=true) -%}
+    regexp_full_match({{ text }}, '-?\d{1,3}(,\d{3})+{{ "(\.\d+)?" if fraction else "" }}')
 {%- endmacro %}
 
 

@@ -346,6 +346,39 @@ def test_one_bad_date_does_not_move_the_window(world, tmp_path):
     assert str(window_end) <= max(row[committed][:10] for row in rows)
 
 
+def test_numbers_with_thousands_separators_are_read(world, tmp_path):
+    """A schools file saved from a spreadsheet formatted for display: rolls of 1,000 or more
+    and every easting and northing written with commas between the thousands (1,050;
+    412,345). Each school stages with the roll and the point the plain file gives: before,
+    the points were rejected as unparseable_coordinates and the rolls read as absent."""
+    raw = copy_world(world, tmp_path)
+    header, rows = rows_of(raw / "schools.csv")
+    at = {name: header.index(name) for name in ("URN", "NumberOfPupils", "Easting", "Northing")}
+    expected, grouped = {}, 0
+    for row in rows:
+        if not all(row[at[name]].isdigit() for name in at):
+            continue
+        expected[int(row[at["URN"]])] = tuple(int(row[at[name]]) for name in list(at)[1:])
+        for name in list(at)[1:]:
+            grouped += int(row[at[name]]) >= 1000
+            row[at[name]] = f"{int(row[at[name]]):,}"
+    assert grouped > 100
+    write_rows(raw / "schools.csv", header, rows)
+    result, output, db = stage(raw, tmp_path, "+stg_gias__schools")
+    assert result.returncode == 0, output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged = {
+            urn: (roll, easting, northing)
+            for urn, roll, easting, northing in con.execute(
+                "select urn, pupils_on_roll, easting, northing from staging.base_gias__schools"
+                " where reject_reason is null"
+            ).fetchall()
+        }
+    read = {urn: staged[urn] for urn in expected if urn in staged}
+    assert len(read) >= 0.95 * len(expected)
+    assert read == {urn: expected[urn] for urn in read}
+
+
 def test_a_windows_1252_gias_file_is_read(world, tmp_path):
     """The DfE's own GIAS download is Windows-1252: curly apostrophes and accents survive."""
     raw = copy_world(world, tmp_path)

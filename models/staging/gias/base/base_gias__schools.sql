@@ -65,8 +65,8 @@ typed as (
         raw_schools.statutory_high_age as high_age_text,
         phase_age_ranges.default_low_age,
         phase_age_ranges.default_high_age,
-        {{ parse_number('raw_schools.easting') }} as easting,
-        {{ parse_number('raw_schools.northing') }} as northing,
+        {{ parse_number('raw_schools.easting', thousands=true) }} as easting,
+        {{ parse_number('raw_schools.northing', thousands=true) }} as northing,
         raw_schools.easting as easting_text,
         raw_schools.northing as northing_text
     from raw_schools

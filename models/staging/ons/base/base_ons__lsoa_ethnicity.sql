@@ -37,7 +37,7 @@ typed as (
         ) as is_open_band,
         coalesce(regexp_matches(lower(raw_ethnicity.age_band), 'under|younger'), false)
             as is_under_band,
-        {{ parse_number('raw_ethnicity.population') }} as population
+        {{ parse_number('raw_ethnicity.population', thousands=true) }} as population
     from raw_ethnicity
     left join lsoas
         on upper(raw_ethnicity.lsoa_code) = lsoas.lsoa_code

@@ -78,15 +78,15 @@ pseudonymised as not materialized (
         {{ parse_ethnicity('raw_persons.ethnicity') }} as ethnicity,
 
         -- geometry (British National Grid metres)
-        {{ parse_number('raw_persons.home_easting') }} as home_easting,
-        {{ parse_number('raw_persons.home_northing') }} as home_northing,
+        {{ parse_number('raw_persons.home_easting', thousands=true) }} as home_easting,
+        {{ parse_number('raw_persons.home_northing', thousands=true) }} as home_northing,
 
         -- what the checks need of the text
         raw_persons.date_of_birth is not null
         and {{ parse_date('raw_persons.date_of_birth') }} is null as has_unreadable_age,
         {{ is_unparseable_point(
-            'raw_persons.home_easting', parse_number('raw_persons.home_easting'),
-            'raw_persons.home_northing', parse_number('raw_persons.home_northing'),
+            'raw_persons.home_easting', parse_number('raw_persons.home_easting', thousands=true),
+            'raw_persons.home_northing', parse_number('raw_persons.home_northing', thousands=true),
         ) }} as has_unparseable_coordinates,
         {{ is_unreadable('raw_persons.school_urn', parse_integer('raw_persons.school_urn')) }}
             as has_unparseable_school_urn

@@ -87,8 +87,8 @@ typed as not materialized (
         {{ parse_timestamp('recorded_at', date_only_ends_day=true) }} as recorded_at,
 
         -- geometry (British National Grid metres, as the contract says)
-        {{ parse_number('easting') }} as easting,
-        {{ parse_number('northing') }} as northing,
+        {{ parse_number('easting', thousands=true) }} as easting,
+        {{ parse_number('northing', thousands=true) }} as northing,
 
         -- the text, kept only to tell absent values from unreadable ones
         knife_flag as knife_flag_text,
