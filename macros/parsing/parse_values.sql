@@ -84,7 +84,7 @@
     so that a decimal comma (412345,5 or 12,5) stays unreadable. Evaluated only where the
     plain cast failed. -#}
 {% macro thousands_grouped(text, fraction=true) -%}
-    regexp_full_match({{ text }}, '-?\d{1,3}(,\d{3})+{{ "(\.\d+)?" if fraction else "" }}')
+    regexp_full_match({{ text }}, '-?\d{1,3}(,\d{3})+{% if fraction %}(\.\d+)?{% endif %}')
 {%- endmacro %}
 
 
