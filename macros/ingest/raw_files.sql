@@ -88,10 +88,9 @@
     {%- if execute and path is none -%}
         {%- set near = raw_files_like(pattern) -%}
         {{ exceptions.raise_compiler_error(
-            "Required extract file " ~ pattern ~ " not found in raw_dir '" ~ raw_dir() ~ "'."
-            ~ (" The folder has " ~ near | join(', ') ~ ": the file must be named exactly "
-                ~ pattern ~ " (lower case) and not compressed. Rename or decompress it."
-                if near else "")
+            (misnamed_raw_file_message(pattern, near, true) ~ "." if near
+                else "Required extract file " ~ pattern ~ " not found in raw_dir '"
+                ~ raw_dir() ~ "'.")
             ~ " Put it there (../shared/extract-contract.md names every file), or point"
             ~ " SCHOOL_EXPOSURE_RAW_DIR (or --vars 'raw_dir: ...') at the folder that holds it."
         ) }}
@@ -120,6 +119,16 @@
 {%- endmacro %}
 
 
+{#- What to say of a contract file found only as `near` (raw_files_like): another letter case,
+    or compressed. One text for check_raw_file_names, before the build, and required_raw_file. -#}
+{% macro misnamed_raw_file_message(pattern, near, required) -%}
+    {{ return(("Required extract file " if required else "Extract file ") ~ pattern
+        ~ " not found in raw_dir '" ~ raw_dir() ~ "'. The folder has " ~ near | join(', ')
+        ~ ": the file must be named exactly " ~ pattern ~ " (lower case) and not compressed."
+        ~ " Rename or decompress it") }}
+{%- endmacro %}
+
+
 {#- Stops a build or run before any model when a file of the extract contract is in raw_dir
     only under another letter case or compressed (Offences.CSV, lsoa_lookup.csv.gz). Its model
     would otherwise find it missing after minutes of other models or, for an optional file
@@ -141,10 +150,7 @@
             {%- set near = raw_files_like(pattern) if present == 0 else [] -%}
             {%- if near -%}
                 {{ exceptions.raise_compiler_error(
-                    ("Required extract file " if required else "Extract file ") ~ pattern
-                    ~ " not found in raw_dir '" ~ raw_dir() ~ "'. The folder has "
-                    ~ near | join(', ') ~ ": the file must be named exactly " ~ pattern
-                    ~ " (lower case) and not compressed. Rename or decompress it"
+                    misnamed_raw_file_message(pattern, near, required)
                     ~ ("" if required else ", or move it out of the folder to build without it")
                     ~ ". Nothing was built.") }}
             {%- endif -%}
